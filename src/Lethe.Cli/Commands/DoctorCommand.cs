@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Lethe.Cli.Host;
+using Lethe.Core;
+using Lethe.Machine.Accel;
+
+namespace Lethe.Cli.Commands;
+
+/// <summary>lethe doctor: can this host run lethe, and if not, why not.</summary>
+public static class DoctorCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var doctor = new Command("doctor", "Check the host: QEMU, accelerators, tools, cache");
+        doctor.SetAction(async (parse, stop) =>
+        {
+            var output = console.Out;
+            var qemu = HostTools.FindOnPath("qemu-system-x86_64");
+            var version = qemu is null ? null : await FirstLineAsync(new HostCommand(qemu).WithArguments("--version"), stop).ConfigureAwait(false);
+            output.WriteLine($"qemu:        {version ?? "not installed (apt-get install qemu-system-x86)"}");
+
+            var facts = await HostFacts.ReadAsync().ConfigureAwait(false);
+            var kvmProblem = AccelDecision.KvmProblem(facts);
+            output.WriteLine($"kvm:         {(kvmProblem is null ? "usable" : "not used: " + kvmProblem)}");
+            output.WriteLine($"tcg:         {(qemu is null ? "needs QEMU" : "usable (software emulation, always available)")}");
+            var auto = AccelDecision.Decide(Spec.AccelMode.Auto, facts);
+            output.WriteLine($"accel auto:  {auto.Accelerator.ToString().ToLowerInvariant()} ({auto.Reason})");
+
+            var missing = HostTools.Missing(HostTools.All);
+            output.WriteLine($"host tools:  {(missing.Count == 0 ? "all present" : HostTools.MissingMessage(missing))}");
+
+            var paths = LethePaths.FromEnvironment();
+            Directory.CreateDirectory(paths.Cache);
+            var fs = await FirstLineAsync(new HostCommand("stat").WithArguments("-f", "-c", "%T", paths.Cache), stop).ConfigureAwait(false);
+            var free = new DriveInfo(paths.Cache).AvailableFreeSpace / (1024 * 1024 * 1024);
+            output.WriteLine($"cache:       {paths.Cache} ({fs ?? "unknown filesystem"}, {free} GiB free)");
+            output.WriteLine($"state:       {paths.State}");
+            output.WriteLine($"runtime:     {paths.Runtime}");
+
+            var canRun = qemu is not null && missing.Count == 0;
+            output.WriteLine(canRun ? "lethe can run here." : "lethe cannot run here until the missing pieces above are installed.");
+            return canRun ? ExitCodes.Success : ExitCodes.HostCannot;
+        });
+        return doctor;
+    }
+
+    private static async Task<string?> FirstLineAsync(HostCommand command, CancellationToken stop)
+    {
+        var result = await command.ExecuteAsync(stop).ConfigureAwait(false);
+        return result.ExitCode == 0 ? result.Stdout.Split('\n')[0].Trim() : null;
+    }
+}

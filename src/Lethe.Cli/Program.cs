@@ -1,0 +1,3 @@
+using Lethe.Cli;
+
+return await LetheApp.RunAsync(args, CliConsole.FromProcess()).ConfigureAwait(false);

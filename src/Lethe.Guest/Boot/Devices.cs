@@ -1,0 +1,57 @@
+namespace Lethe.Guest.Boot;
+
+/// <summary>Finds lethe's devices by the names the host gave them, not by probe order.</summary>
+internal static class Devices
+{
+    public static string WaitForDisk(string serial, TimeSpan timeout) =>
+        WaitFor(() => FindDisk(serial), timeout) ?? throw new IOException($"no disk with serial {serial} appeared");
+
+    public static string WaitForPort(string name, TimeSpan timeout) =>
+        WaitFor(() => FindPort(name), timeout) ?? throw new IOException($"no virtio-serial port named {name} appeared");
+
+    private static string? FindDisk(string serial)
+    {
+        if (!Directory.Exists("/sys/block"))
+            return null;
+        foreach (var block in Directory.EnumerateDirectories("/sys/block", "vd*"))
+        {
+            var serialFile = Path.Combine(block, "serial");
+            if (File.Exists(serialFile) && File.ReadAllText(serialFile).Trim() == serial)
+            {
+                var device = "/dev/" + Path.GetFileName(block);
+                return File.Exists(device) ? device : null;
+            }
+        }
+        return null;
+    }
+
+    private static string? FindPort(string name)
+    {
+        const string ports = "/sys/class/virtio-ports";
+        if (!Directory.Exists(ports))
+            return null;
+        foreach (var port in Directory.EnumerateDirectories(ports))
+        {
+            var nameFile = Path.Combine(port, "name");
+            if (File.Exists(nameFile) && File.ReadAllText(nameFile).Trim() == name)
+            {
+                var device = "/dev/" + Path.GetFileName(port);
+                return File.Exists(device) ? device : null;
+            }
+        }
+        return null;
+    }
+
+    private static string? WaitFor(Func<string?> find, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (find() is { } found)
+                return found;
+            if (DateTime.UtcNow > deadline)
+                return null;
+            Thread.Sleep(5);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Lethe.Guest.Native;
+using Lethe.Guest.Session;
+using Lethe.Protocol;
+using Lethe.Protocol.Boot;
+using Lethe.Protocol.Modules;
+
+namespace Lethe.Guest.Boot;
+
+/// <summary>
+/// PID 1: from the initramfs to a running machine. Loads modules, builds the RAM-backed root, switches
+/// into it, and then either serves commands itself (init: fast) or hands PID 1 to systemd.
+/// </summary>
+internal static class FirstProcess
+{
+    /// <summary>Modules every boot needs; later features add theirs.</summary>
+    private static readonly string[] BaseModules = ["virtio_mmio", "virtio_blk", "virtio_console", "erofs", "overlay"];
+
+    public static int Run()
+    {
+        var timeline = new Timeline();
+        timeline.Mark("kernel");
+        try
+        {
+            StepRunner.Run(MountPlan.Early());
+            var seed = ProtocolJson.DeserializeSeed(File.ReadAllBytes("/" + SeedLayout.SeedPath))
+                ?? throw new InvalidDataException("empty seed");
+            var commandLine = File.ReadAllText("/proc/cmdline");
+            var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
+            ModuleLoader.Load(modules, BaseModules, commandLine, Console.Error.WriteLine);
+            timeline.Mark("modules");
+
+            var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
+            StepRunner.Run(MountPlan.Root(seed, rootDisk));
+            if (seed.Init == InitMode.Systemd)
+                SystemdHandover.InstallAgent(MountPlan.NewRoot);
+            SwitchRoot(MountPlan.NewRoot);
+            Identity.Apply(seed);
+            timeline.Mark("root");
+
+            if (seed.Init == InitMode.Systemd)
+            {
+                SystemdHandover.Exec();
+                return 1;
+            }
+            ServeAndPowerOff(seed, timeline);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"lethe-init: {e.Message}");
+            Console.Error.WriteLine(e.StackTrace);
+            TryReportFailure(e.Message);
+        }
+        PowerOff();
+        return 1;
+    }
+
+    private static void ServeAndPowerOff(GuestSeed seed, Timeline timeline)
+    {
+        var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
+        using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
+        using var channel = new ControlChannel(stream, stream);
+        timeline.Mark("ready");
+        channel.Send(ControlMessage.Ready(timeline.Phases));
+        new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
+        PowerOff();
+    }
+
+    private static void SwitchRoot(string newRoot)
+    {
+        Libc.Check(Libc.chdir(newRoot), "chdir " + newRoot);
+        Libc.Check(Libc.mount(".", "/", null, Libc.MS_MOVE, null), "move new root");
+        Libc.Check(Libc.chroot("."), "chroot");
+        Libc.Check(Libc.chdir("/"), "chdir /");
+    }
+
+    private static void TryReportFailure(string message)
+    {
+        try
+        {
+            var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(2));
+            using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
+            using var channel = new ControlChannel(stream, stream);
+            channel.Send(ControlMessage.Failure("guest init: " + message));
+        }
+        catch (Exception)
+        {
+            // The console log keeps the message; the host notices the missing channel.
+        }
+    }
+
+    public static void PowerOff()
+    {
+        Libc.kill(-1, Libc.SIGKILL);
+        Libc.sync();
+        Libc.reboot(Libc.RB_POWER_OFF);
+        Thread.Sleep(Timeout.Infinite);
+    }
+}

@@ -1,0 +1,42 @@
+using Lethe.Guest.Native;
+using Lethe.Protocol;
+
+namespace Lethe.Guest.Boot;
+
+/// <summary>
+/// init: systemd. A copy of this program becomes a unit ("agent") that serves the control channel,
+/// and PID 1 is handed to systemd.
+/// </summary>
+internal static class SystemdHandover
+{
+    public static void InstallAgent(string newRoot)
+    {
+        var agent = newRoot + SeedLayout.AgentPath;
+        Directory.CreateDirectory(Path.GetDirectoryName(agent)!);
+        File.Copy("/proc/self/exe", agent, overwrite: true);
+        File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var unitDir = newRoot + "/etc/systemd/system";
+        File.WriteAllText(Path.Combine(unitDir, SeedLayout.AgentUnitName), AgentUnit());
+        var wants = Path.Combine(unitDir, "multi-user.target.wants");
+        Directory.CreateDirectory(wants);
+        var link = Path.Combine(wants, SeedLayout.AgentUnitName);
+        if (!File.Exists(link))
+            File.CreateSymbolicLink(link, "/etc/systemd/system/" + SeedLayout.AgentUnitName);
+        // The seed is needed after the initramfs is gone.
+        File.Copy("/" + SeedLayout.SeedPath, newRoot + "/run/lethe/seed.json", overwrite: true);
+    }
+
+    public static string AgentUnit() =>
+        $"""
+        [Unit]
+        Description=lethe control agent
+        After=basic.target
+        [Service]
+        Type=simple
+        ExecStart={SeedLayout.AgentPath} agent
+        StandardOutput=journal+console
+        StandardError=journal+console
+        """;
+
+    public static void Exec() => Libc.Exec("/sbin/init", ["/sbin/init"]);
+}

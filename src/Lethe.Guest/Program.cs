@@ -1,0 +1,18 @@
+using Lethe.Guest.Boot;
+using Lethe.Guest.Native;
+using Lethe.Guest.Session;
+
+namespace Lethe.Guest;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (Libc.getpid() == 1)
+            return FirstProcess.Run();
+        if (args is ["agent"])
+            return Agent.Run();
+        Console.Error.WriteLine("lethe-init: this is the init of a lethe machine; it runs as PID 1 or as the systemd agent (lethe-init agent).");
+        return 2;
+    }
+}

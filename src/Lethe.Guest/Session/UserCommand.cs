@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Lethe.Protocol;
+
+namespace Lethe.Guest.Session;
+
+/// <summary>
+/// Pure: how an <see cref="ExecRequest"/> becomes a process in the guest. The command runs as the
+/// spec's user through util-linux setpriv (no fork in a managed PID 1), and a terminal request runs it
+/// under util-linux script, which gives it a pseudo-terminal of its own.
+/// </summary>
+internal static class UserCommand
+{
+    public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+
+    public static ProcessStartInfo StartInfo(ExecRequest request, GuestSeed seed)
+    {
+        var user = seed.User;
+        var argv = request.Argv.Count > 0 ? request.Argv : [user.Shell, "-l"];
+        var info = new ProcessStartInfo("/usr/bin/setpriv")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = !request.Tty,
+            WorkingDirectory = request.WorkingDirectory is { } cwd && Directory.Exists(cwd) ? cwd : user.Home,
+        };
+        foreach (var a in new[] { $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--" })
+            info.ArgumentList.Add(a);
+        if (request.Tty)
+        {
+            var size = request.Rows > 0 && request.Columns > 0 ? $"stty rows {request.Rows} cols {request.Columns} 2>/dev/null; " : "";
+            foreach (var a in new[] { "/usr/bin/script", "--quiet", "--return", "--command", size + "exec " + ShellQuote(argv), "/dev/null" })
+                info.ArgumentList.Add(a);
+        }
+        else
+        {
+            foreach (var a in argv)
+                info.ArgumentList.Add(a);
+        }
+
+        info.Environment.Clear();
+        info.Environment["HOME"] = user.Home;
+        info.Environment["USER"] = user.Name;
+        info.Environment["LOGNAME"] = user.Name;
+        info.Environment["SHELL"] = user.Shell;
+        info.Environment["PATH"] = DefaultPath;
+        info.Environment["LANG"] = "C.UTF-8";
+        info.Environment["TERM"] = request.Term ?? (request.Tty ? "xterm-256color" : "dumb");
+        foreach (var (name, value) in seed.Environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
+        return info;
+    }
+
+    public static string ShellQuote(IEnumerable<string> argv) =>
+        string.Join(' ', argv.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
+            ? a
+            : "'" + a.Replace("'", "'\\''") + "'"));
+}

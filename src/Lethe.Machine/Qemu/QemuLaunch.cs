@@ -1,0 +1,64 @@
+using Lethe.Machine.Accel;
+using Lethe.Protocol;
+
+namespace Lethe.Machine.Qemu;
+
+/// <summary>Everything that decides QEMU's command line for one boot.</summary>
+public sealed record QemuLaunch
+{
+    public string Binary { get; init; } = "qemu-system-x86_64";
+    public required Accelerator Accelerator { get; init; }
+    public required int MemoryMiB { get; init; }
+    public required int Cpus { get; init; }
+    public required string Kernel { get; init; }
+    public required string Initramfs { get; init; }
+    public required string RootImage { get; init; }
+    public required string ConsoleLog { get; init; }
+    public bool Debug { get; init; }
+}
+
+/// <summary>Pure: the argument list for a <see cref="QemuLaunch"/>.</summary>
+public static class QemuArguments
+{
+    /// <summary>Measured here: these cut about 0.2 s of a TCG boot (no legacy probing, no self-tests).</summary>
+    public static readonly IReadOnlyList<string> FastBootParameters =
+    [
+        "i8042.noaux", "i8042.nomux", "i8042.nopnp", "i8042.dumbkbd", "tsc=reliable", "no_timer_check",
+        "cryptomgr.notests", "8250.nr_uarts=1",
+    ];
+
+    public static string KernelCommandLine(bool debug) =>
+        string.Join(' ', new[] { "console=ttyS0", "panic=-1", "reboot=t" }
+            .Concat(debug ? ["loglevel=7"] : ["quiet", "loglevel=3"])
+            .Concat(FastBootParameters));
+
+    public static IReadOnlyList<string> Build(QemuLaunch launch)
+    {
+        var args = new List<string>
+        {
+            "-M", "microvm,x-option-roms=off",
+            "-nodefaults", "-no-user-config", "-display", "none",
+            "-no-reboot",
+            "-accel", launch.Accelerator == Accelerator.Kvm ? "kvm" : "tcg",
+            "-cpu", launch.Accelerator == Accelerator.Kvm ? "host" : "max",
+            "-m", $"{launch.MemoryMiB}M",
+            "-smp", launch.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-kernel", launch.Kernel,
+            "-initrd", launch.Initramfs,
+            "-append", KernelCommandLine(launch.Debug),
+            "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)}",
+            "-serial", "chardev:console",
+            "-drive", $"id=root,if=none,format=raw,readonly=on,file={Escape(launch.RootImage)}",
+            "-device", $"virtio-blk-device,drive=root,serial={SeedLayout.RootDiskSerial}",
+            // The control channel rides on QEMU's own stdin/stdout: no socket file, no permissions to manage.
+            "-chardev", "stdio,id=control,signal=off",
+            "-device", "virtio-serial-device",
+            "-device", $"virtserialport,chardev=control,name={SeedLayout.ControlPortName}",
+            "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+        };
+        return args;
+    }
+
+    /// <summary>QEMU option values separate sub-options with commas; a literal comma is doubled.</summary>
+    public static string Escape(string value) => value.Replace(",", ",,");
+}

@@ -1,0 +1,21 @@
+using Lethe.Image;
+using Lethe.Machine.Accel;
+using Lethe.Spec;
+
+namespace Lethe.Machine.Run;
+
+/// <summary>One boot of an image: the spec and image it runs, and the per-run choices made on the command line.</summary>
+public sealed record BootRequest
+{
+    public required MachineSpec Spec { get; init; }
+    public required ImageSet Image { get; init; }
+    public required AccelDecision Accel { get; init; }
+    public required int MemoryMiB { get; init; }
+    public required int Cpus { get; init; }
+    public bool Debug { get; init; }
+    /// <summary>Under TCG a systemd boot takes tens of seconds; a KVM boot far less.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+}
+
+/// <summary>Where a run's output goes: raw byte streams for the command, one-line diagnostics for lethe.</summary>
+public sealed record RunStreams(Stream Stdin, Stream Stdout, Stream Stderr, TextWriter Diagnostics);

@@ -1,0 +1,76 @@
+namespace Lethe.Protocol.Boot;
+
+/// <summary>
+/// What the guest init mounts, in order, to turn the initramfs into the machine's root: a read-only
+/// erofs lower layer under a tmpfs upper layer, with /home, /tmp and /run on their own capped tmpfs.
+/// Pure: the guest's executor carries the steps out one by one.
+/// </summary>
+public static class MountPlan
+{
+    public const string Lower = "/lower";
+    public const string Writable = "/rw";
+    public const string NewRoot = "/newroot";
+    public const string HomeWritable = "/rw-home";
+
+    /// <summary>Kernel filesystems the init needs before it can read anything.</summary>
+    public static IReadOnlyList<BootStep> Early() =>
+    [
+        new Mount("proc", "/proc", "proc", MountOptions.NoSuid | MountOptions.NoDev | MountOptions.NoExec),
+        new Mount("sysfs", "/sys", "sysfs", MountOptions.NoSuid | MountOptions.NoDev | MountOptions.NoExec),
+        new Mount("devtmpfs", "/dev", "devtmpfs", MountOptions.NoSuid, "mode=0755"),
+    ];
+
+    public static IReadOnlyList<BootStep> Root(GuestSeed seed, string rootDevice)
+    {
+        var caps = TmpfsCaps.For(seed.MemoryMiB);
+        var hidden = MountOptions.NoSuid | MountOptions.NoDev;
+        return
+        [
+            new Mount(rootDevice, Lower, "erofs", MountOptions.ReadOnly),
+            new Mount("tmpfs", Writable, "tmpfs", MountOptions.None, $"mode=0755,size={caps.RootMiB}m"),
+            new MakeDirectory($"{Writable}/upper", 0b111_101_101),
+            new MakeDirectory($"{Writable}/work", 0b111_101_101),
+            new Mount("overlay", NewRoot, "overlay", MountOptions.None,
+                $"lowerdir={Lower},upperdir={Writable}/upper,workdir={Writable}/work"),
+            // /home is an overlay of its own: the image's home skeleton below, a separately capped tmpfs
+            // above, so it stays in RAM even when the root's upper layer moves elsewhere.
+            new Mount("tmpfs", HomeWritable, "tmpfs", MountOptions.None, $"mode=0755,size={caps.HomeMiB}m"),
+            new MakeDirectory($"{HomeWritable}/upper", 0b111_101_101),
+            new MakeDirectory($"{HomeWritable}/work", 0b111_101_101),
+            new Mount("overlay", $"{NewRoot}/home", "overlay", hidden,
+                $"lowerdir={Lower}/home,upperdir={HomeWritable}/upper,workdir={HomeWritable}/work"),
+            new Mount("tmpfs", $"{NewRoot}/tmp", "tmpfs", hidden, $"mode=1777,size={caps.TmpMiB}m"),
+            new Mount("tmpfs", $"{NewRoot}/run", "tmpfs", hidden, $"mode=0755,size={caps.RunMiB}m"),
+            new MoveMount("/dev", $"{NewRoot}/dev"),
+            new MoveMount("/proc", $"{NewRoot}/proc"),
+            new MoveMount("/sys", $"{NewRoot}/sys"),
+            new MakeDirectory($"{NewRoot}/dev/pts", 0b111_101_101),
+            new Mount("devpts", $"{NewRoot}/dev/pts", "devpts", MountOptions.NoSuid | MountOptions.NoExec, "gid=5,mode=0620,ptmxmode=0666"),
+            new MakeDirectory($"{NewRoot}/dev/shm", 0b1_111_111_111),
+            new Mount("tmpfs", $"{NewRoot}/dev/shm", "tmpfs", hidden, $"mode=1777,size={caps.TmpMiB}m"),
+        ];
+    }
+}
+
+/// <summary>Upper bounds for the RAM filesystems. tmpfs only uses what is written, so the caps may add
+/// up to more than memory; they stop one runaway writer from taking all of it.</summary>
+public sealed record TmpfsCaps(int RootMiB, int HomeMiB, int TmpMiB, int RunMiB)
+{
+    public static TmpfsCaps For(int memoryMiB) =>
+        new(RootMiB: memoryMiB / 2, HomeMiB: memoryMiB / 4, TmpMiB: memoryMiB / 4, RunMiB: Math.Max(16, memoryMiB / 16));
+}
+
+[Flags]
+public enum MountOptions
+{
+    None = 0,
+    ReadOnly = 1,
+    NoSuid = 2,
+    NoDev = 4,
+    NoExec = 8,
+}
+
+public abstract record BootStep;
+public sealed record Mount(string Source, string Target, string FsType, MountOptions Options, string? Data = null) : BootStep;
+public sealed record MoveMount(string Source, string Target) : BootStep;
+public sealed record MakeDirectory(string Path, int Mode) : BootStep;

@@ -1,0 +1,70 @@
+namespace Lethe.Protocol;
+
+/// <summary>
+/// One line of JSON on the virtio-serial control channel. A flat record keeps the wire format
+/// trivial to read in a log and to (de)serialize under NativeAOT; <see cref="Type"/> says which
+/// optional fields are meaningful.
+/// </summary>
+public sealed record ControlMessage
+{
+    public required string Type { get; init; }
+
+    /// <summary>Base64 payload of <see cref="MessageTypes.Stdout"/>, <see cref="MessageTypes.Stderr"/>, <see cref="MessageTypes.Stdin"/>.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Exit status of <see cref="MessageTypes.Exit"/>, signal number of <see cref="MessageTypes.Signal"/>.</summary>
+    public int? Code { get; init; }
+
+    /// <summary>Human-readable text of <see cref="MessageTypes.Log"/> and <see cref="MessageTypes.Error"/>.</summary>
+    public string? Text { get; init; }
+
+    public ExecRequest? Exec { get; init; }
+
+    public IReadOnlyList<BootPhase>? Timeline { get; init; }
+
+    public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
+    public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
+    public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };
+    public static ControlMessage Failure(string text) => new() { Type = MessageTypes.Error, Text = text };
+    public static ControlMessage LogLine(string text) => new() { Type = MessageTypes.Log, Text = text };
+    public static ControlMessage Run(ExecRequest exec) => new() { Type = MessageTypes.Exec, Exec = exec };
+    public static ControlMessage Input(ReadOnlySpan<byte> bytes) => new() { Type = MessageTypes.Stdin, Data = Convert.ToBase64String(bytes) };
+    public static ControlMessage InputClosed() => new() { Type = MessageTypes.StdinClosed };
+    public static ControlMessage Kill(int signal) => new() { Type = MessageTypes.Signal, Code = signal };
+    public static ControlMessage PowerOff() => new() { Type = MessageTypes.PowerOff };
+
+    public byte[] DataBytes() => Data is null ? [] : Convert.FromBase64String(Data);
+}
+
+public static class MessageTypes
+{
+    // guest → host
+    public const string Ready = "ready";
+    public const string Stdout = "stdout";
+    public const string Stderr = "stderr";
+    public const string Exit = "exit";
+    public const string Log = "log";
+    public const string Error = "error";
+
+    // host → guest
+    public const string Exec = "exec";
+    public const string Stdin = "stdin";
+    public const string StdinClosed = "stdin-closed";
+    public const string Signal = "signal";
+    public const string PowerOff = "poweroff";
+}
+
+/// <summary>A command for the guest to run. Sent over the channel, never in the seed, so that it
+/// can carry whatever the user typed without it landing in an archive on disk.</summary>
+public sealed record ExecRequest
+{
+    public required IReadOnlyList<string> Argv { get; init; }
+    public string? WorkingDirectory { get; init; }
+    public bool Tty { get; init; }
+    public int Rows { get; init; }
+    public int Columns { get; init; }
+    public string? Term { get; init; }
+}
+
+/// <summary>Milliseconds since the guest kernel started (CLOCK_BOOTTIME) at the end of a phase.</summary>
+public sealed record BootPhase(string Name, long AtMs);

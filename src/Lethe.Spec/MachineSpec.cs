@@ -1,0 +1,34 @@
+namespace Lethe.Spec;
+
+/// <summary>A validated lethe.yaml. Built only by <see cref="SpecLoader"/>, so every instance is valid.</summary>
+public sealed record MachineSpec
+{
+    public required string Name { get; init; }
+    public required ImageSpec Image { get; init; }
+    public required UserSpec User { get; init; }
+    public required ResourceSpec Resources { get; init; }
+    public AccelMode Accel { get; init; } = AccelMode.Auto;
+    public InitSystem Init { get; init; } = InitSystem.Fast;
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The file the spec came from, or null for the embedded default.</summary>
+    public string? SourcePath { get; init; }
+}
+
+public sealed record ImageSpec
+{
+    public string Suite { get; init; } = "bookworm";
+    public IReadOnlyList<string> Packages { get; init; } = [];
+    public IReadOnlyList<FileSpec> Files { get; init; } = [];
+}
+
+/// <summary>A host file copied into the image. <see cref="Source"/> is absolute (resolved against the spec's folder).</summary>
+public sealed record FileSpec(string Source, string Destination, int Mode);
+
+public sealed record UserSpec(string Name = "dev", int Uid = 1000, bool Sudo = false);
+
+public sealed record ResourceSpec(int MemoryMiB = 1024, int Cpus = 2);
+
+public enum AccelMode { Auto, Kvm, Tcg }
+
+public enum InitSystem { Fast, Systemd }
