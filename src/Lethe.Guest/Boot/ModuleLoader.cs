@@ -1,4 +1,5 @@
 using Lethe.Guest.Native;
+using Lethe.Protocol.Boot;
 using Lethe.Protocol.Modules;
 
 namespace Lethe.Guest.Boot;
@@ -19,7 +20,7 @@ internal static class ModuleLoader
         {
             var path = $"/lib/modules/{release}/{module.Path}";
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-            var parameters = ParametersFor(module.Name, kernelCommandLine);
+            var parameters = ModuleParameters.From(kernelCommandLine, module.Name);
             if (Libc.FinitModule((int)file.DangerousGetHandle(), parameters) < 0)
             {
                 var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
@@ -27,15 +28,5 @@ internal static class ModuleLoader
                     log($"module {module.Name}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
             }
         }
-    }
-
-    public static string ParametersFor(string module, string commandLine)
-    {
-        var prefix = module + ".";
-        var parameters = commandLine
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(token => token.Replace('-', '_').StartsWith(prefix, StringComparison.Ordinal))
-            .Select(token => token[prefix.Length..]);
-        return string.Join(' ', parameters);
     }
 }

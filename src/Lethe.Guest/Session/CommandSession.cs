@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lethe.Protocol;
+using Lethe.Protocol.Boot;
 
 namespace Lethe.Guest.Session;
 

@@ -33,6 +33,7 @@ public static class ImageComparison
         var actualTree = Path.Combine(scratchFolder, "actual");
         try
         {
+            Directory.CreateDirectory(scratchFolder);
             await ExtractAsync(Path.Combine(expectedFolder, ImageFiles.Rootfs), expectedTree, cancellationToken).ConfigureAwait(false);
             await ExtractAsync(Path.Combine(actualFolder, ImageFiles.Rootfs), actualTree, cancellationToken).ConfigureAwait(false);
             var inside = await TreeComparison.FirstDifferenceAsync(expectedTree, actualTree, cancellationToken).ConfigureAwait(false);

@@ -1,14 +1,12 @@
 using System.Diagnostics;
-using Lethe.Protocol;
-
-namespace Lethe.Guest.Session;
+namespace Lethe.Protocol.Boot;
 
 /// <summary>
 /// Pure: how an <see cref="ExecRequest"/> becomes a process in the guest. The command runs as the
 /// spec's user through util-linux setpriv (no fork in a managed PID 1), and a terminal request runs it
 /// under util-linux script, which gives it a pseudo-terminal of its own.
 /// </summary>
-internal static class UserCommand
+public static class UserCommand
 {
     public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
 

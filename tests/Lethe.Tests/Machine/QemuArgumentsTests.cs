@@ -1,0 +1,114 @@
+using Lethe.Machine.Accel;
+using Lethe.Machine.Qemu;
+using Lethe.Machine.Run;
+
+namespace Lethe.Tests.Machine;
+
+public sealed class QemuArgumentsTests
+{
+    private static readonly QemuLaunch Launch = new()
+    {
+        Accelerator = Accelerator.Tcg,
+        MemoryMiB = 1024,
+        Cpus = 2,
+        Kernel = "/cache/vmlinux",
+        Initramfs = "/run/x/initramfs.cpio",
+        RootImage = "/cache/root,fs.erofs",
+        ConsoleLog = "/run/x/console.log",
+    };
+
+    private static string ValueAfter(IReadOnlyList<string> args, string flag, string startsWith = "")
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+            if (args[i] == flag && args[i + 1].StartsWith(startsWith, StringComparison.Ordinal))
+                return args[i + 1];
+        throw new ShouldAssertException($"{flag} {startsWith}… not in: {string.Join(' ', args)}");
+    }
+
+    [Fact]
+    public void Boots_a_microvm_directly_without_firmware_or_default_devices()
+    {
+        var args = QemuArguments.Build(Launch);
+        ValueAfter(args, "-M").ShouldStartWith("microvm");
+        args.ShouldContain("-nodefaults");
+        args.ShouldContain("-no-user-config");
+        args.ShouldContain("-no-reboot");
+        ValueAfter(args, "-kernel").ShouldBe("/cache/vmlinux");
+        ValueAfter(args, "-initrd").ShouldBe("/run/x/initramfs.cpio");
+        ValueAfter(args, "-m").ShouldBe("1024M");
+        ValueAfter(args, "-smp").ShouldBe("2");
+    }
+
+    [Fact]
+    public void Uses_the_decided_accelerator_and_never_hard_codes_tcg()
+    {
+        var tcg = QemuArguments.Build(Launch);
+        ValueAfter(tcg, "-accel").ShouldBe("tcg");
+        var kvm = QemuArguments.Build(Launch with { Accelerator = Accelerator.Kvm });
+        ValueAfter(kvm, "-accel").ShouldBe("kvm");
+        ValueAfter(kvm, "-cpu").ShouldBe("host");
+    }
+
+    [Fact]
+    public void Sandboxes_qemu_denying_elevation_spawning_and_resource_control()
+    {
+        var sandbox = ValueAfter(QemuArguments.Build(Launch), "-sandbox");
+        sandbox.ShouldStartWith("on,");
+        foreach (var part in new[] { "elevateprivileges=deny", "spawn=deny", "resourcecontrol=deny", "obsolete=deny" })
+            sandbox.ShouldContain(part);
+    }
+
+    [Fact]
+    public void Root_image_is_read_only_and_found_by_serial_and_commas_in_paths_are_escaped()
+    {
+        var args = QemuArguments.Build(Launch);
+        var drive = ValueAfter(args, "-drive");
+        drive.ShouldContain("readonly=on");
+        drive.ShouldEndWith("file=/cache/root,,fs.erofs");
+        ValueAfter(args, "-device", "virtio-blk-device").ShouldContain("serial=lethe-root");
+    }
+
+    [Fact]
+    public void Control_channel_is_a_named_virtio_serial_port_on_qemu_stdio()
+    {
+        var args = QemuArguments.Build(Launch);
+        ValueAfter(args, "-chardev", "stdio").ShouldBe("stdio,id=control,signal=off");
+        ValueAfter(args, "-device", "virtserialport").ShouldContain("name=org.lethe.control");
+    }
+
+    [Fact]
+    public void Kernel_command_line_is_quiet_unless_debugging_and_carries_no_secrets()
+    {
+        QemuArguments.KernelCommandLine(debug: false).ShouldContain("quiet");
+        QemuArguments.KernelCommandLine(debug: true).ShouldNotContain("quiet");
+        QemuArguments.KernelCommandLine(false).ShouldContain("panic=-1");
+        QemuArguments.KernelCommandLine(false).ShouldNotContain("key");
+    }
+
+    [Fact]
+    public void As_root_qemu_is_started_unprivileged_with_a_parent_death_signal_reading_inputs_through_fds()
+    {
+        var account = new VmmAccount(VmmAccount.Nobody, VmmAccount.Nobody, []);
+        var argv = VirtualMachine.LaunchArguments(Launch, account);
+        var setpriv = argv.ToList().IndexOf("setpriv");
+        setpriv.ShouldBeGreaterThan(0);
+        var privs = argv.Skip(setpriv).TakeWhile(a => a != "--").ToList();
+        privs.ShouldContain("--reuid=65534");
+        privs.ShouldContain("--regid=65534");
+        privs.ShouldContain("--clear-groups");
+        privs.ShouldContain("--no-new-privs");
+        string.Join(' ', privs).ShouldContain("--pdeathsig KILL");
+        argv.ShouldNotContain("-runas");
+        ValueAfter(argv, "-kernel").ShouldBe("/dev/fd/3");
+        ValueAfter(argv, "-initrd").ShouldBe("/dev/fd/4");
+        ValueAfter(argv, "-drive").ShouldEndWith("file=/dev/fd/5");
+    }
+
+    [Fact]
+    public void As_an_ordinary_user_qemu_keeps_the_users_identity()
+    {
+        var argv = VirtualMachine.LaunchArguments(Launch, account: null);
+        argv.ShouldNotContain(a => a.StartsWith("--reuid", StringComparison.Ordinal));
+        argv.ShouldContain("--pdeathsig");
+    }
+}
