@@ -65,7 +65,7 @@ public sealed record PackageLock
         return new PackageLock(suite, packages);
     }
 
-    /// <summary>Reads <c>dpkg-query -W -f '${db:Status-Abbrev}${binary:Package}=${Version}\n'</c> output.</summary>
+    /// <summary>Reads <c>dpkg-query -W -f '${db:Status-Abbrev}${Package}=${Version}\n'</c> output.</summary>
     public static PackageLock FromDpkgQuery(string suite, string output)
     {
         var packages = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -77,7 +77,7 @@ public sealed record PackageLock
         return new PackageLock(suite, packages);
     }
 
-    public const string DpkgQueryFormat = "${db:Status-Abbrev}${binary:Package}=${Version}\n";
+    public const string DpkgQueryFormat = "${db:Status-Abbrev}${Package}=${Version}\n";
 
     /// <summary>An apt preferences file that makes apt choose exactly the locked versions.</summary>
     public string AptPreferences()

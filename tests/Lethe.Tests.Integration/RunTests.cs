@@ -1,0 +1,75 @@
+namespace Lethe.Tests.Integration;
+
+/// <summary>lethe run against real VMs (TCG here, KVM where the host has it).</summary>
+[Collection(MachineCollection.Name)]
+public sealed class RunTests(TestImage image)
+{
+    private const int VmTimeout = 300_000;
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task Stdout_and_stderr_stay_apart_and_the_exit_status_is_the_commands()
+    {
+        var result = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo out; echo err >&2; exit 7"]);
+        result.ExitCode.ShouldBe(7, result.ToString());
+        result.Stdout.ShouldBe("out\n", result.ToString());
+        result.Stderr.ShouldContain("err\n");
+        result.Stderr.ShouldNotContain("out");
+    }
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task The_command_runs_in_debian_as_the_spec_user_not_root_with_the_spec_env()
+    {
+        var result = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c",
+            "id -un; id -u; . /etc/os-release; echo $ID; echo $LETHE_TEST; hostname; pwd"]);
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.Split('\n').ShouldBe(["dev", "1000", "debian", "yes", "it-fast", "/home/dev", ""], result.ToString());
+    }
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task Nothing_written_in_one_run_survives_into_the_next()
+    {
+        var write = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c",
+            "sudo sh -c 'echo canary > /etc/lethe-canary' && echo canary > ~/canary && cat /etc/lethe-canary ~/canary"]);
+        write.ExitCode.ShouldBe(0, write.ToString());
+        write.Stdout.ShouldBe("canary\ncanary\n", write.ToString());
+
+        var read = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c",
+            "ls /etc/lethe-canary ~/canary 2>&1; findmnt -n -o FSTYPE /; findmnt -n -o FSTYPE /tmp"]);
+        read.Stdout.ShouldContain("/etc/lethe-canary': No such file", Case.Sensitive, read.ToString());
+        read.Stdout.ShouldContain("/home/dev/canary': No such file", Case.Sensitive, read.ToString());
+        read.Stdout.ShouldContain("overlay\ntmpfs\n", Case.Sensitive, read.ToString());
+    }
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task Stdin_reaches_the_command()
+    {
+        var result = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c", "tr a-z A-Z; echo done"], stdin: "hello\nworld\n");
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldBe("HELLO\nWORLD\ndone\n", result.ToString());
+    }
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task Init_systemd_hands_pid_1_to_systemd_and_still_relays_the_command()
+    {
+        var result = await LetheProcess.RunAsync(["run", "--spec", image.SystemdSpec, "--", "sh", "-c", "cat /proc/1/comm; id -un; exit 3"]);
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stdout.ShouldBe("systemd\ndev\n", result.ToString());
+    }
+
+    [Fact(Timeout = VmTimeout)]
+    public async Task The_default_spec_runs_when_the_project_has_no_lethe_yaml()
+    {
+        // A folder without lethe.yaml: the embedded default (a different image from the tests' one).
+        var empty = Directory.CreateTempSubdirectory("lethe-noyaml-").FullName;
+        try
+        {
+            var result = await LetheProcess.RunAsync(["run", "--", "cat", "/etc/os-release"], workingDirectory: empty, timeout: TimeSpan.FromMinutes(20));
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Stdout.ShouldContain("ID=debian");
+        }
+        finally
+        {
+            Directory.Delete(empty, true);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace Lethe.Tests.Integration;
+
+public sealed class SpecErrorTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task A_spec_with_three_mistakes_gets_three_positioned_errors_and_exit_2_before_any_boot()
+    {
+        var folder = Directory.CreateTempSubdirectory("lethe-bad-").FullName;
+        try
+        {
+            var spec = Path.Combine(folder, "lethe.yaml");
+            await File.WriteAllTextAsync(spec, "name: Bad Name\nresources:\n  memroy: 512\naccel: fast\n", TestContext.Current.CancellationToken);
+            var result = await LetheProcess.RunAsync(["run", "--", "true"], workingDirectory: folder);
+            result.ExitCode.ShouldBe(2, result.ToString());
+            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("lethe: building lethe", StringComparison.Ordinal)).ToList();
+            lines.Count.ShouldBe(3, result.ToString());
+            lines[0].ShouldStartWith($"{spec}:1:7: ");
+            lines[1].ShouldStartWith($"{spec}:3:3: ");
+            lines[1].ShouldContain("did you mean 'memory'");
+            lines[2].ShouldStartWith($"{spec}:4:8: ");
+            result.Stderr.ShouldNotContain("TCG");
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Usage_errors_exit_2_with_one_line()
+    {
+        var result = await LetheProcess.RunAsync(["run", "--memory", "lots", "--", "true"]);
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.Trim().Split('\n').Length.ShouldBe(1, result.ToString());
+
+        var noDash = await LetheProcess.RunAsync(["run", "echo", "hi"]);
+        noDash.ExitCode.ShouldBe(2, noDash.ToString());
+        noDash.Stderr.ShouldContain("after --");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Demanding_kvm_where_it_cannot_work_exits_3_with_the_reason_and_doctor_explains()
+    {
+        var doctor = await LetheProcess.RunAsync(["doctor"]);
+        doctor.ExitCode.ShouldBe(0, doctor.ToString());
+        doctor.Stdout.ShouldContain("kvm:");
+        if (!doctor.Stdout.Contains("kvm:         not used", StringComparison.Ordinal))
+            return; // an ordinary KVM host: nothing to refuse
+        var result = await LetheProcess.RunAsync(["run", "--accel", "kvm", "--", "true"]);
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.ShouldStartWith("lethe: --accel kvm: ");
+    }
+}

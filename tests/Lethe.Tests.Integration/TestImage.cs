@@ -1,0 +1,47 @@
+namespace Lethe.Tests.Integration;
+
+/// <summary>
+/// The spec files the tests boot. They differ only in what cannot change the image (name, init), so the
+/// whole run builds one image, once, and every test shares it.
+/// </summary>
+public sealed class TestImage : IAsyncLifetime
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("lethe-it-").FullName;
+    public string FastSpec => Path.Combine(Folder, "fast.yaml");
+    public string SystemdSpec => Path.Combine(Folder, "systemd.yaml");
+
+    private const string Body = """
+        image:
+          suite: bookworm
+        user:
+          name: dev
+          uid: 1000
+          sudo: true
+        resources:
+          memory: 768
+          cpus: 2
+        env:
+          LETHE_TEST: "yes"
+        """;
+
+    public async ValueTask InitializeAsync()
+    {
+        await File.WriteAllTextAsync(FastSpec, "name: it-fast\ninit: fast\n" + Body);
+        await File.WriteAllTextAsync(SystemdSpec, "name: it-systemd\ninit: systemd\n" + Body);
+        var build = await LetheProcess.RunAsync(["build", "--spec", FastSpec], timeout: TimeSpan.FromMinutes(20));
+        if (build.ExitCode != 0)
+            throw new InvalidOperationException("building the test image failed: " + build);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(Folder, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MachineCollection : ICollectionFixture<TestImage>
+{
+    public const string Name = "machines";
+}
