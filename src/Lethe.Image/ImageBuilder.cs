@@ -85,7 +85,7 @@ public sealed class ImageBuilder
     {
         await using var work = cache.CreateWorkFolder();
         var built = await BuildRootfsTreeAsync(plan, pinned, work, cancellationToken).ConfigureAwait(false);
-        RecordLock(plan, pinned, built);
+        await RecordLockAsync(plan, pinned, built, cancellationToken).ConfigureAwait(false);
 
         var key = ImageKey.RootfsKey(plan.Recipe, built);
         if (!force && cache.TryLoadRootfs(key) is { } existing)
@@ -104,7 +104,7 @@ public sealed class ImageBuilder
         return built;
     }
 
-    private void RecordLock(BuildPlan plan, PackageLock? pinned, PackageLock built)
+    private async Task RecordLockAsync(BuildPlan plan, PackageLock? pinned, PackageLock built, CancellationToken cancellationToken)
     {
         if (pinned is not null && pinned.SameAs(built))
             return;
@@ -113,6 +113,9 @@ public sealed class ImageBuilder
             Report("lock", "locked versions no longer on the mirror, moved: "
                 + string.Join(", ", moves.Select(move => $"{move.Name} {move.LockedVersion} → {move.BuiltVersion}")));
         LockLocation.Write(plan.LockPath, built);
+        // Builds run as root; the lock beside a user's spec should stay the user's file.
+        if (plan.SpecPath is { } spec && File.Exists(spec))
+            await new HostCommand("chown").WithArguments($"--reference={spec}", "--", plan.LockPath).ExecuteAsync(cancellationToken).ConfigureAwait(false);
         Report("lock", $"wrote {plan.LockPath}");
     }
 
@@ -125,7 +128,8 @@ public sealed class ImageBuilder
         return new BuildPlan(
             ImageRecipe.From(request.Spec, ImageKey.Sha256OfFile),
             ImageKey.Sha256OfFile(request.GuestInitBinary),
-            LockLocation.For(request.Spec, paths));
+            LockLocation.For(request.Spec, paths),
+            request.Spec.SourcePath);
     }
 
     private PackageLock? ReadLock(BuildPlan plan) =>
@@ -133,5 +137,5 @@ public sealed class ImageBuilder
 
     private void Report(string phase, string? detail = null) => progress?.Report(new BuildProgress(phase, detail));
 
-    private sealed record BuildPlan(ImageRecipe Recipe, string InitSha256, string LockPath);
+    private sealed record BuildPlan(ImageRecipe Recipe, string InitSha256, string LockPath, string? SpecPath);
 }

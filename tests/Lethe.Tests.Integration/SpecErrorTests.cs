@@ -18,7 +18,7 @@ public sealed class SpecErrorTests
             lines[1].ShouldStartWith($"{spec}:3:3: ");
             lines[1].ShouldContain("did you mean 'memory'");
             lines[2].ShouldStartWith($"{spec}:4:8: ");
-            result.Stderr.ShouldNotContain("TCG");
+            result.Stderr.ShouldNotContain("using TCG", Case.Sensitive);
         }
         finally
         {

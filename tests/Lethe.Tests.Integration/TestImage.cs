@@ -31,6 +31,8 @@ public sealed class TestImage : IAsyncLifetime
         var build = await LetheProcess.RunAsync(["build", "--spec", FastSpec], timeout: TimeSpan.FromMinutes(20));
         if (build.ExitCode != 0)
             throw new InvalidOperationException("building the test image failed: " + build);
+        // Each spec keeps its own lock of package versions; sharing it makes the systemd spec's image the same one.
+        File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(SystemdSpec, ".lock"), overwrite: true);
     }
 
     public ValueTask DisposeAsync()

@@ -15,6 +15,23 @@ public static class ImageInput
         return await builder.BuildAsync(new ImageBuildRequest(spec, GuestInit.Locate()), stop).ConfigureAwait(false);
     }
 
+    private static readonly IReadOnlyDictionary<string, string> PhaseText = new Dictionary<string, string>
+    {
+        ["waiting"] = "waiting for another lethe that is building this image",
+        ["mmdebstrap"] = "building the image: installing Debian packages (about a minute)",
+        ["customize"] = "building the image: creating the user, copying files",
+        ["rootfs"] = "building the image: root filesystem done",
+        ["lock"] = "building the image: recording package versions",
+        ["kernel"] = "building the image: extracting the kernel",
+        ["modules"] = "building the image: resolving kernel modules",
+        ["erofs"] = "building the image: packing the read-only root (erofs)",
+        ["initramfs"] = "building the image: writing the initramfs",
+        ["compare"] = "comparing the two builds",
+        ["done"] = "image ready",
+    };
+
+    /// <summary>One line per phase on stderr; the details (mmdebstrap's own lines) only with --debug,
+    /// except that a moved package lock is always worth a line.</summary>
     public static IProgress<BuildProgress> Progress(CliConsole console, bool debug)
     {
         string? lastPhase = null;
@@ -22,10 +39,10 @@ public static class ImageInput
         {
             if (p.Phase != lastPhase)
             {
-                console.Error.WriteLine($"lethe: {p.Phase}");
+                console.Error.WriteLine($"lethe: {PhaseText.GetValueOrDefault(p.Phase, p.Phase)}");
                 lastPhase = p.Phase;
             }
-            if (debug && p.Detail is { } detail)
+            if (p.Detail is { } detail && (debug || detail.Contains("moved", StringComparison.Ordinal)))
                 console.Error.WriteLine($"  {detail}");
         });
     }

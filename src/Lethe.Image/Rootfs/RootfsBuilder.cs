@@ -16,6 +16,8 @@ public sealed class RootfsBuilder(IProgress<BuildProgress>? progress = null)
     /// <param name="pinned">Versions to choose (from the lock file), or null for the newest.</param>
     public async Task<PackageLock> BuildAsync(ImageRecipe recipe, PackageLock? pinned, string target, string workFolder, CancellationToken cancellationToken)
     {
+        if (!Environment.IsPrivilegedProcess)
+            throw new HostException("building an image needs root (mmdebstrap --mode=root and chroot); run lethe build with sudo");
         string? pinFile = null;
         if (pinned is not null)
         {
@@ -30,8 +32,9 @@ public sealed class RootfsBuilder(IProgress<BuildProgress>? progress = null)
 
         Report("customize");
         await AddUserAsync(recipe, target, cancellationToken).ConfigureAwait(false);
-        await CopyFilesAsync(recipe, target, cancellationToken).ConfigureAwait(false);
         await CleanUpAsync(target, cancellationToken).ConfigureAwait(false);
+        // Last, so that a file the spec asks for wins over the cleanup and the fixed files.
+        await CopyFilesAsync(recipe, target, cancellationToken).ConfigureAwait(false);
 
         var installed = await new HostCommand("dpkg-query")
             .WithArguments($"--admindir={Path.Combine(target, "var/lib/dpkg")}", "-W", "-f", PackageLock.DpkgQueryFormat)

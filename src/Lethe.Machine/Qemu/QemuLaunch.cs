@@ -15,6 +15,8 @@ public sealed record QemuLaunch
     public required string RootImage { get; init; }
     public required string ConsoleLog { get; init; }
     public bool Debug { get; init; }
+    /// <summary>The host's TSC rate, passed to a TCG guest (see <see cref="HostClock"/>).</summary>
+    public int? GuestTscKhz { get; init; }
 }
 
 /// <summary>Pure: the argument list for a <see cref="QemuLaunch"/>.</summary>
@@ -27,10 +29,11 @@ public static class QemuArguments
         "cryptomgr.notests", "8250.nr_uarts=1",
     ];
 
-    public static string KernelCommandLine(bool debug) =>
+    public static string KernelCommandLine(bool debug, int? tscKhz = null) =>
         string.Join(' ', new[] { "console=ttyS0", "panic=-1", "reboot=t" }
             .Concat(debug ? ["loglevel=7"] : ["quiet", "loglevel=3"])
-            .Concat(FastBootParameters));
+            .Concat(FastBootParameters)
+            .Concat(tscKhz is { } khz ? [$"tsc_early_khz={khz.ToString(System.Globalization.CultureInfo.InvariantCulture)}"] : []));
 
     public static IReadOnlyList<string> Build(QemuLaunch launch)
     {
@@ -45,7 +48,7 @@ public static class QemuArguments
             "-smp", launch.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-kernel", launch.Kernel,
             "-initrd", launch.Initramfs,
-            "-append", KernelCommandLine(launch.Debug),
+            "-append", KernelCommandLine(launch.Debug, launch.Accelerator == Accelerator.Tcg ? launch.GuestTscKhz : null),
             "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)}",
             "-serial", "chardev:console",
             "-drive", $"id=root,if=none,format=raw,readonly=on,file={Escape(launch.RootImage)}",

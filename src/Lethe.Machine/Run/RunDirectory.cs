@@ -9,7 +9,8 @@ namespace Lethe.Machine.Run;
 public sealed class RunDirectory : IDisposable
 {
     private const string OwnerFile = "owner";
-    private bool _keep;
+    private const int KeptLogs = 20;
+    private string? _keepLogAt;
 
     private RunDirectory(string path) => Path = path;
 
@@ -34,13 +35,25 @@ public sealed class RunDirectory : IDisposable
         File.WriteAllText(System.IO.Path.Combine(Path, OwnerFile), $"{self}\n{qemu}\n");
     }
 
-    /// <summary>Keep the folder after the run (for --debug: the console log stays readable).</summary>
-    public void Keep() => _keep = true;
+    /// <summary>Keeps the console log after the run (failures, --debug): it moves to the logs folder,
+    /// which holds the last few, while the run folder itself is always removed.</summary>
+    public string KeepLog(string logsRoot)
+    {
+        _keepLogAt ??= System.IO.Path.Combine(logsRoot, System.IO.Path.GetFileName(Path) + ".console.log");
+        return _keepLogAt;
+    }
 
     public void Dispose()
     {
-        if (_keep)
-            return;
+        if (_keepLogAt is { } destination && File.Exists(ConsoleLog))
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
+            File.Move(ConsoleLog, destination, overwrite: true);
+            File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            foreach (var old in new DirectoryInfo(System.IO.Path.GetDirectoryName(destination)!).GetFiles("*.console.log")
+                         .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
+                old.Delete();
+        }
         try
         {
             Directory.Delete(Path, recursive: true);

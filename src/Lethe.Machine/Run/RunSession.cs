@@ -20,10 +20,7 @@ public sealed class RunSession(LethePaths paths)
         using var run = RunDirectory.Create(paths.Runs, boot.Spec.Name);
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, SeedBuilder.For(boot.Spec, boot.MemoryMiB, boot.Debug), run.Initramfs);
         if (boot.Debug)
-        {
-            run.Keep();
-            streams.Diagnostics.WriteLine($"lethe: console log: {run.ConsoleLog}");
-        }
+            streams.Diagnostics.WriteLine($"lethe: console log: {run.ConsoleLog} (kept as {run.KeepLog(paths.Logs)})");
 
         var account = VmmAccount.ForCurrentUser(boot.Accel.Accelerator == Accel.Accelerator.Kvm ? await KvmGroupAsync().ConfigureAwait(false) : null);
         await using var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run), account).ConfigureAwait(false);
@@ -47,8 +44,7 @@ public sealed class RunSession(LethePaths paths)
         }
         catch (LetheException)
         {
-            run.Keep();
-            streams.Diagnostics.WriteLine($"lethe: the run's console log is kept in {run.ConsoleLog}");
+            streams.Diagnostics.WriteLine($"lethe: the machine's console log is kept in {run.KeepLog(paths.Logs)}");
             throw;
         }
     }
@@ -63,6 +59,7 @@ public sealed class RunSession(LethePaths paths)
         RootImage = boot.Image.RootfsPath,
         ConsoleLog = run.ConsoleLog,
         Debug = boot.Debug,
+        GuestTscKhz = boot.Accel.Accelerator == Accel.Accelerator.Tcg ? HostClock.ReadTscKhz() : null,
     };
 
     private static async Task<int?> KvmGroupAsync()

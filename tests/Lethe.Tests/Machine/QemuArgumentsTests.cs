@@ -112,3 +112,21 @@ public sealed class QemuArgumentsTests
         argv.ShouldContain("--pdeathsig");
     }
 }
+
+public sealed class HostClockTests
+{
+    [Fact]
+    public void The_host_tsc_rate_reaches_a_tcg_guest_but_not_a_kvm_one()
+    {
+        HostClock.TscKhz("processor\t: 0\ncpu MHz\t\t: 2100.000\n").ShouldBe(2_100_000);
+        HostClock.TscKhz("processor\t: 0\n").ShouldBeNull();
+        var launch = new QemuLaunch
+        {
+            Accelerator = Accelerator.Tcg, MemoryMiB = 512, Cpus = 1, Kernel = "k", Initramfs = "i", RootImage = "r", ConsoleLog = "c",
+            GuestTscKhz = 2_100_000,
+        };
+        string Append(QemuLaunch l) => QemuArguments.Build(l).SkipWhile(a => a != "-append").Skip(1).First();
+        Append(launch).ShouldContain("tsc_early_khz=2100000");
+        Append(launch with { Accelerator = Accelerator.Kvm }).ShouldNotContain("tsc_early_khz");
+    }
+}
