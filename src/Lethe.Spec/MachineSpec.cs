@@ -11,6 +11,18 @@ public sealed record MachineSpec
     public InitSystem Init { get; init; } = InitSystem.Fast;
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The paths a long-lived machine keeps across reboots, and the size of the disk holding them.</summary>
+    public PersistSpec Persist { get; init; } = new();
+
+    /// <summary>Whether a workstation keeps its machine-id and SSH host keys across reboots.</summary>
+    public IdentityMode Identity { get; init; } = IdentityMode.Keep;
+
+    /// <summary>The host folder shared into the machine; null when the spec has no workspace section (the command picks).</summary>
+    public WorkspaceSpec? Workspace { get; init; }
+
+    /// <summary>An encrypted scratch disk; null when the spec has none.</summary>
+    public ScratchSpec? Scratch { get; init; }
+
     /// <summary>The file the spec came from, or null for the embedded default.</summary>
     public string? SourcePath { get; init; }
 }
@@ -32,3 +44,5 @@ public sealed record ResourceSpec(int MemoryMiB = 1024, int Cpus = 2);
 public enum AccelMode { Auto, Kvm, Tcg }
 
 public enum InitSystem { Fast, Systemd }
+
+public enum IdentityMode { Keep, Fresh }

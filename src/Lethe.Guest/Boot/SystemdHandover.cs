@@ -13,7 +13,7 @@ internal static class SystemdHandover
     {
         var agent = newRoot + SeedLayout.AgentPath;
         Directory.CreateDirectory(Path.GetDirectoryName(agent)!);
-        File.Copy("/proc/self/exe", agent, overwrite: true);
+        File.Copy("/" + SeedLayout.InitPath, agent, overwrite: true);
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var unitDir = newRoot + "/etc/systemd/system";
         File.WriteAllText(Path.Combine(unitDir, SeedLayout.AgentUnitName), AgentUnit());

@@ -15,6 +15,10 @@ internal static class SpecSections
         new AccelSection(),
         new InitSection(),
         new EnvSection(),
+        new PersistSection(),
+        new IdentitySection(),
+        new WorkspaceSection(),
+        new ScratchSection(),
     ];
 
     /// <summary>What an empty spec means; kept equal to default.yaml.</summary>

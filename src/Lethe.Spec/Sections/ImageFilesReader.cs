@@ -1,18 +1,15 @@
-using System.Text.RegularExpressions;
 using Lethe.Spec.Reading;
 using YamlDotNet.RepresentationModel;
 
 namespace Lethe.Spec.Sections;
 
 /// <summary>Reads image.files: host files (src, relative to the spec) copied to absolute paths (dst) in the image.</summary>
-internal static partial class ImageFilesReader
+internal static class ImageFilesReader
 {
     public const int DefaultMode = 0b110_100_100; // 0644
 
     // Filled at boot by the kernel or tmpfs, so a file baked in there would be hidden or lost.
     private static readonly string[] RuntimeRoots = ["proc", "sys", "dev", "run", "tmp"];
-
-    private const string ModeForm = "an octal mode like \"0644\" or \"755\"";
 
     public static List<FileSpec> Read(YamlNode node, string path, NodeReader reader)
     {
@@ -48,7 +45,7 @@ internal static partial class ImageFilesReader
         [
             new("src", (node, at) => { seen.Add("src"); TrySource(node, at, reader, out source); }),
             new("dst", (node, at) => { seen.Add("dst"); TryDestination(node, at, reader, out destination); }),
-            new("mode", (node, at) => TryMode(node, at, reader, out mode)),
+            new("mode", (node, at) => mode = OctalModeReader.TryRead(reader, node, at, out var written) ? written : DefaultMode),
         ]);
         foreach (var key in new[] { "src", "dst" }.Where(key => !seen.Contains(key)))
             reader.Report(item, $"{path}: missing required key '{key}'");
@@ -95,23 +92,4 @@ internal static partial class ImageFilesReader
             destination = "/" + string.Join('/', segments);
         return destination is not null;
     }
-
-    private static bool TryMode(YamlNode node, string path, NodeReader reader, out int mode)
-    {
-        mode = DefaultMode;
-        if (!reader.TryScalar(node, path, ModeForm, out var written))
-            return false;
-        // The YAML text is used as written, so a bare 0644 or 644 means octal, never decimal.
-        var digits = written.StartsWith("0o", StringComparison.Ordinal) ? written[2..] : written;
-        if (!OctalMode().IsMatch(digits))
-        {
-            reader.ReportExpected(node, path, ModeForm);
-            return false;
-        }
-        mode = Convert.ToInt32(digits, 8);
-        return true;
-    }
-
-    [GeneratedRegex(@"\A[0-7]{3,4}\z")]
-    private static partial Regex OctalMode();
 }

@@ -37,19 +37,7 @@ internal sealed class ResourcesSection : ISpecSection
     private static bool TryMemory(YamlNode node, string path, NodeReader reader, out int mib)
     {
         mib = 0;
-        if (!reader.TryScalar(node, path, MemoryForm, out var text))
-            return false;
-
-        long requested;
-        if (NodeReader.TryParseInteger(text, out var plainMiB))
-            requested = plainMiB;
-        else if (SizeText.TryParseBytes(text, out var bytes) && bytes % SizeText.MiB == 0)
-            requested = bytes / SizeText.MiB;
-        else
-        {
-            reader.ReportExpected(node, path, MemoryForm);
-            return false;
-        }
-        return reader.TryInRange(node, path, requested, MinMemoryMiB, MaxMemoryMiB, " MiB", out mib);
+        return SizeReader.TryMiB(reader, node, path, MemoryForm, out var requested)
+            && reader.TryInRange(node, path, requested, MinMemoryMiB, MaxMemoryMiB, " MiB", out mib);
     }
 }

@@ -41,5 +41,5 @@ internal sealed partial class UserSection : ISpecSection
     }
 
     [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z")]
-    private static partial Regex ValidUserName();
+    internal static partial Regex ValidUserName();
 }

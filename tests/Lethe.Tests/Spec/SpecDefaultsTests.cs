@@ -23,6 +23,11 @@ public sealed class SpecDefaultsTests
         spec.Accel.ShouldBe(AccelMode.Auto);
         spec.Init.ShouldBe(InitSystem.Fast);
         spec.Env.ShouldBeEmpty();
+        spec.Persist.SizeMiB.ShouldBe(1024);
+        spec.Persist.Paths.ShouldBeEmpty();
+        spec.Identity.ShouldBe(IdentityMode.Keep);
+        spec.Workspace.ShouldBeNull();
+        spec.Scratch.ShouldBeNull();
     }
 
     [Fact]
@@ -48,6 +53,11 @@ public sealed class SpecDefaultsTests
         spec.Accel.ShouldBe(empty.Accel);
         spec.Init.ShouldBe(empty.Init);
         spec.Env.ShouldBeEmpty();
+        spec.Persist.SizeMiB.ShouldBe(empty.Persist.SizeMiB);
+        spec.Persist.Paths.ShouldBeEmpty();
+        spec.Identity.ShouldBe(empty.Identity);
+        spec.Workspace.ShouldBeNull();
+        spec.Scratch.ShouldBeNull();
     }
 
     [Fact]
@@ -77,6 +87,14 @@ public sealed class SpecDefaultsTests
     [InlineData("accel:")]
     [InlineData("init:")]
     [InlineData("env:")]
+    [InlineData("persist:")]
+    [InlineData("paths:")]
+    [InlineData("identity:")]
+    [InlineData("workspace:")]
+    [InlineData("mode: rw")]
+    [InlineData("at:")]
+    [InlineData("scratch:")]
+    [InlineData("overlay:")]
     public void Starter_shows_every_field(string key) => SpecLoader.StarterText().ShouldContain(key);
 
     [Fact]
