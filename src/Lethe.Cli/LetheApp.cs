@@ -19,6 +19,16 @@ public static class LetheApp
         Subcommands =
         {
             RunCommand.Create(console),
+            UpCommand.Create(console),
+            LifecycleCommands.Down(console),
+            LifecycleCommands.Reboot(console),
+            ExecCommands.Exec(console),
+            ExecCommands.Shell(console),
+            PsCommand.Create(console),
+            LogsCommand.Create(console),
+            PersistCommands.Create(console),
+            VerifyCommand.Create(console),
+            SuperviseCommand.Create(console),
             BuildCommand.Create(console),
             DoctorCommand.Create(console),
             InitCommand.Create(console),

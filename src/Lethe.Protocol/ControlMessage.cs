@@ -9,6 +9,9 @@ public sealed record ControlMessage
 {
     public required string Type { get; init; }
 
+    /// <summary>Which command session a message belongs to: several may run at once in one machine.</summary>
+    public int Session { get; init; }
+
     /// <summary>Base64 payload of <see cref="MessageTypes.Stdout"/>, <see cref="MessageTypes.Stderr"/>, <see cref="MessageTypes.Stdin"/>.</summary>
     public string? Data { get; init; }
 
@@ -32,8 +35,11 @@ public sealed record ControlMessage
     public static ControlMessage InputClosed() => new() { Type = MessageTypes.StdinClosed };
     public static ControlMessage Kill(int signal) => new() { Type = MessageTypes.Signal, Code = signal };
     public static ControlMessage PowerOff() => new() { Type = MessageTypes.PowerOff };
+    public static ControlMessage Restart() => new() { Type = MessageTypes.Reboot };
 
     public byte[] DataBytes() => Data is null ? [] : Convert.FromBase64String(Data);
+
+    public ControlMessage ForSession(int session) => this with { Session = session };
 }
 
 public static class MessageTypes
@@ -52,6 +58,9 @@ public static class MessageTypes
     public const string StdinClosed = "stdin-closed";
     public const string Signal = "signal";
     public const string PowerOff = "poweroff";
+
+    // client → supervisor of a long-lived machine (besides exec, stdin, signal, poweroff)
+    public const string Reboot = "reboot";
 }
 
 /// <summary>A command for the guest to run. Sent over the channel, never in the seed, so that it
@@ -61,6 +70,9 @@ public sealed record ExecRequest
     public required IReadOnlyList<string> Argv { get; init; }
     public string? WorkingDirectory { get; init; }
     public bool Tty { get; init; }
+
+    /// <summary>Run as root instead of the spec's user. Only lethe's own checks (verify, persist) set it.</summary>
+    public bool AsRoot { get; init; }
     public int Rows { get; init; }
     public int Columns { get; init; }
     public string? Term { get; init; }

@@ -14,7 +14,32 @@ public sealed record GuestSeed
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
     public required int MemoryMiB { get; init; }
     public bool Debug { get; init; }
+
+    /// <summary>Whether machine-id and SSH host keys survive reboots (kept on the persist disk).</summary>
+    public bool KeepIdentity { get; init; }
+
+    /// <summary>The allowlist; null when the machine has no persist disk (a one-shot run).</summary>
+    public IReadOnlyList<PersistPath>? Persist { get; init; }
+
+    /// <summary>A host folder shared over virtio-9p; null when nothing is shared.</summary>
+    public SharedFolder? Workspace { get; init; }
 }
+
+/// <summary>
+/// One allowlisted path. <see cref="GuestPath"/> is absolute (home already expanded).
+/// <see cref="Owner"/> is a user name, "uid" or "uid:gid", resolved in the guest's own /etc/passwd.
+/// </summary>
+public sealed record PersistPath(string GuestPath, PersistKind Kind = PersistKind.Auto, int? Mode = null, string? Owner = null, bool InHome = false);
+
+public enum PersistKind
+{
+    /// <summary>Whatever the image has at that path; a directory when the image has nothing.</summary>
+    Auto,
+    File,
+    Directory,
+}
+
+public sealed record SharedFolder(string Tag, string At, bool Overlay);
 
 public sealed record GuestUser(string Name, int Uid, int Gid, string Home, string Shell);
 
@@ -34,6 +59,17 @@ public static class SeedLayout
     public const string InitPath = "init";
     public const string ControlPortName = "org.lethe.control";
     public const string RootDiskSerial = "lethe-root";
+    public const string PersistDiskSerial = "lethe-persist";
+    public const string ScratchDiskSerial = "lethe-scratch";
+    public const string WorkspaceTag = "lethe-workspace";
+    /// <summary>Where the persist disk is mounted in the guest; its allowlisted content lives under data/.</summary>
+    public const string PersistMount = "/persist";
+    public const string PersistData = "/persist/data";
+    /// <summary>Identity kept for a workstation: machine-id and SSH host keys.</summary>
+    public const string PersistIdentity = "/persist/identity";
+    /// <summary>The root overlay's writable layers, moved here (root only) so that "persist diff" can read them.</summary>
+    public const string RootUpperView = "/run/lethe/upper/root";
+    public const string HomeUpperView = "/run/lethe/upper/home";
     /// <summary>Where the systemd-mode agent (a copy of the init binary) lives in the new root.</summary>
     public const string AgentPath = "/run/lethe/lethe-agent";
     public const string AgentUnitName = "lethe-agent.service";

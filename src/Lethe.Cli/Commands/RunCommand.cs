@@ -14,37 +14,40 @@ public static class RunCommand
     public static Command Create(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
-        var accel = new Option<AccelMode?>("--accel") { Description = "auto (default: KVM when it works, else TCG), kvm or tcg" };
-        var memory = new Option<int?>("--memory") { Description = "Memory in MiB (overrides the spec)" };
-        var cpus = new Option<int?>("--cpus") { Description = "Virtual CPUs (overrides the spec)" };
+        var machine = new MachineOptions();
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run (after --); none: an interactive shell" };
-        var run = new Command("run", "Run a command in a fresh, disposable machine") { spec, accel, memory, cpus, command };
+        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, command };
+        machine.AddTo(run);
         run.SetAction(async (parse, stop) =>
         {
             var argv = parse.GetValue(command) ?? [];
             if (argv.Length > 0 && !parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
                 throw new UsageException($"unexpected '{argv[0]}': put the command after --, as in: lethe run -- {string.Join(' ', argv)}");
             var loaded = SpecInput.Load(parse.GetValue(spec), console);
-            var memoryMiB = parse.GetValue(memory) ?? loaded.Resources.MemoryMiB;
-            var cpuCount = parse.GetValue(cpus) ?? loaded.Resources.Cpus;
-            if (memoryMiB is < 256 or > 65536)
-                throw new UsageException("--memory: expected 256..65536 MiB");
-            if (cpuCount is < 1 or > 64)
-                throw new UsageException("--cpus: expected 1..64");
             var debug = parse.GetValue(LetheApp.DebugOption);
-            var decision = await DecideAccelAsync(parse.GetValue(accel) ?? loaded.Accel, console).ConfigureAwait(false);
-            HostTools.Require("run");
-            var image = await ImageInput.GetAsync(loaded, console, debug, stop).ConfigureAwait(false);
+            var boot = await machine.BootRequestAsync(parse, loaded, loaded.Name, console, debug, stop).ConfigureAwait(false);
+            // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
+            var workspace = loaded.Workspace ?? new WorkspaceSpec(console.CurrentDirectory, WorkspaceMode.Rw, "/work");
+            boot = boot with { Workspace = workspace };
 
-            var tty = argv.Length == 0 && console.StdinIsTerminal && console.StdoutIsTerminal;
-            var (rows, columns) = tty ? Terminal.Size() : (0, 0);
-            var exec = new ExecRequest { Argv = argv, Tty = tty, Rows = rows, Columns = columns, Term = tty ? Environment.GetEnvironmentVariable("TERM") : null };
-            var boot = new BootRequest { Spec = loaded, Image = image, Accel = decision, MemoryMiB = memoryMiB, Cpus = cpuCount, Debug = debug };
+            var exec = Exec(argv, console, boot.Shares ? workspace.At : null);
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
-            using var raw = tty ? Terminal.EnterRaw() : null;
+            using var raw = exec.Tty ? Terminal.EnterRaw() : null;
             return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop).ConfigureAwait(false);
         });
         return run;
+    }
+
+    /// <summary>No command and a terminal on both ends: an interactive login shell with the caller's terminal size.</summary>
+    public static ExecRequest Exec(IReadOnlyList<string> argv, CliConsole console, string? workingDirectory)
+    {
+        var tty = argv.Count == 0 && console.StdinIsTerminal && console.StdoutIsTerminal;
+        var (rows, columns) = tty ? Terminal.Size() : (0, 0);
+        return new ExecRequest
+        {
+            Argv = argv, Tty = tty, Rows = rows, Columns = columns, WorkingDirectory = workingDirectory,
+            Term = tty ? Environment.GetEnvironmentVariable("TERM") : null,
+        };
     }
 
     /// <summary>Prints the one-line note when auto falls back to TCG; fails with exit 3 when KVM was demanded and cannot work.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Lethe.Protocol;
 using Lethe.Protocol.Boot;
@@ -5,34 +6,35 @@ using Lethe.Protocol.Boot;
 namespace Lethe.Guest.Session;
 
 /// <summary>
-/// Serves the control channel: runs each requested command, relays its stdin, stdout and stderr as
-/// messages and reports its exit status, until the host asks for power-off (or goes away).
+/// Serves the control channel: runs each requested command (several may run at once, told apart by
+/// their session number), relays stdin, stdout and stderr as messages and reports each exit status,
+/// until the host asks for power-off or goes away.
 /// </summary>
 internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
 {
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromMilliseconds(500);
-    private Process? _current;
+    private readonly ConcurrentDictionary<int, Process> _running = new();
 
     /// <summary>Returns when the host asks for power-off or closes the channel.</summary>
     public async Task ServeAsync()
     {
         while (await channel.ReceiveAsync().ConfigureAwait(false) is { } message)
         {
+            var session = message.Session;
             switch (message.Type)
             {
                 case MessageTypes.Exec when message.Exec is { } exec:
                     // Started here, not on another task, so that input that follows at once finds it.
-                    if (await StartAsync(exec).ConfigureAwait(false) is { } started)
-                        _ = Task.Run(() => FinishAsync(started, exec.Tty));
+                    if (await StartAsync(session, exec).ConfigureAwait(false) is { } started)
+                        _ = Task.Run(() => FinishAsync(session, started, exec.Tty));
                     break;
-                case MessageTypes.Stdin when _current is { } process:
+                case MessageTypes.Stdin when _running.TryGetValue(session, out var process):
                     await WriteInputAsync(process, message.DataBytes()).ConfigureAwait(false);
                     break;
-                case MessageTypes.StdinClosed when _current is { } process:
+                case MessageTypes.StdinClosed when _running.TryGetValue(session, out var process):
                     CloseInput(process);
                     break;
-                case MessageTypes.Signal when _current is { } process && message.Code is { } signal:
-                    Native.Libc.kill(-process.Id, signal);
+                case MessageTypes.Signal when _running.TryGetValue(session, out var process) && message.Code is { } signal:
                     Native.Libc.kill(process.Id, signal);
                     break;
                 case MessageTypes.PowerOff:
@@ -41,42 +43,44 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
         }
     }
 
-    private async Task<Process?> StartAsync(ExecRequest exec)
+    private async Task<Process?> StartAsync(int session, ExecRequest exec)
     {
         try
         {
-            _current = Process.Start(UserCommand.StartInfo(exec, seed)) ?? throw new InvalidOperationException("no process");
-            return _current;
+            var process = Process.Start(UserCommand.StartInfo(exec, seed)) ?? throw new InvalidOperationException("no process");
+            _running[session] = process;
+            return process;
         }
         catch (Exception e)
         {
-            await channel.SendAsync(ControlMessage.Failure($"cannot start {exec.Argv.FirstOrDefault()}: {(seed.Debug ? e.ToString() : e.Message)}")).ConfigureAwait(false);
-            await channel.SendAsync(ControlMessage.Exited(127)).ConfigureAwait(false);
+            await channel.SendAsync(ControlMessage.Failure($"cannot start {exec.Argv.FirstOrDefault()}: {(seed.Debug ? e.ToString() : e.Message)}").ForSession(session)).ConfigureAwait(false);
+            await channel.SendAsync(ControlMessage.Exited(127).ForSession(session)).ConfigureAwait(false);
             return null;
         }
     }
 
-    private async Task FinishAsync(Process process, bool tty)
+    private async Task FinishAsync(int session, Process process, bool tty)
     {
-        var pumps = new List<Task> { PumpAsync(process.StandardOutput.BaseStream, MessageTypes.Stdout) };
+        var pumps = new List<Task> { PumpAsync(session, process.StandardOutput.BaseStream, MessageTypes.Stdout) };
         if (!tty)
-            pumps.Add(PumpAsync(process.StandardError.BaseStream, MessageTypes.Stderr));
+            pumps.Add(PumpAsync(session, process.StandardError.BaseStream, MessageTypes.Stderr));
 
         await process.WaitForExitAsync().ConfigureAwait(false);
         // A background child may hold the pipes open forever; take what is there and move on.
         await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(DrainAfterExit)).ConfigureAwait(false);
-        _current = null;
-        await channel.SendAsync(ControlMessage.Exited(process.ExitCode)).ConfigureAwait(false);
+        _running.TryRemove(session, out _);
+        await channel.SendAsync(ControlMessage.Exited(process.ExitCode).ForSession(session)).ConfigureAwait(false);
+        process.Dispose();
     }
 
-    private async Task PumpAsync(Stream stream, string type)
+    private async Task PumpAsync(int session, Stream stream, string type)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
             while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-                await channel.SendAsync(ControlMessage.Output(type, buffer.AsSpan(0, read))).ConfigureAwait(false);
+                await channel.SendAsync(ControlMessage.Output(type, buffer.AsSpan(0, read)).ForSession(session)).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -90,10 +94,7 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
             await process.StandardInput.BaseStream.WriteAsync(data).ConfigureAwait(false);
             await process.StandardInput.BaseStream.FlushAsync().ConfigureAwait(false);
         }
-        catch (IOException)
-        {
-        }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
         }
     }

@@ -17,7 +17,14 @@ public sealed record QemuLaunch
     public bool Debug { get; init; }
     /// <summary>The host's TSC rate, passed to a TCG guest (see <see cref="HostClock"/>).</summary>
     public int? GuestTscKhz { get; init; }
+    /// <summary>A workstation's persist disk (raw ext4), attached read-write.</summary>
+    public string? PersistDisk { get; init; }
+    /// <summary>A host folder shared over virtio-9p.</summary>
+    public SharedFolderLaunch? Workspace { get; init; }
 }
+
+/// <summary>A 9p share. Read-only shares (overlay mode) are refused writes by QEMU itself, whatever the guest does.</summary>
+public sealed record SharedFolderLaunch(string HostPath, bool ReadOnly);
 
 /// <summary>Pure: the argument list for a <see cref="QemuLaunch"/>.</summary>
 public static class QemuArguments
@@ -59,6 +66,16 @@ public static class QemuArguments
             "-device", $"virtserialport,chardev=control,name={SeedLayout.ControlPortName}",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
         };
+        if (launch.PersistDisk is { } persist)
+            args.AddRange([
+                "-drive", $"id=persist,if=none,format=raw,cache=writeback,file={Escape(persist)}",
+                "-device", $"virtio-blk-device,drive=persist,serial={SeedLayout.PersistDiskSerial}",
+            ]);
+        if (launch.Workspace is { } share)
+            args.AddRange([
+                "-fsdev", $"local,id=workspace,path={Escape(share.HostPath)},security_model=none{(share.ReadOnly ? ",readonly=on" : "")}",
+                "-device", $"virtio-9p-device,fsdev=workspace,mount_tag={SeedLayout.WorkspaceTag}",
+            ]);
         return args;
     }
 

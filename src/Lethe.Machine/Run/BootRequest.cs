@@ -13,8 +13,17 @@ public sealed record BootRequest
     public required int MemoryMiB { get; init; }
     public required int Cpus { get; init; }
     public bool Debug { get; init; }
+    /// <summary>The machine's name: the spec's for a run, the one given to up for a workstation.</summary>
+    public string? Name { get; init; }
+    /// <summary>A workstation's persist disk; null for a one-shot run (which never keeps anything).</summary>
+    public string? PersistDisk { get; init; }
+    /// <summary>The folder shared with the guest, already resolved for the command; null or mode none: nothing.</summary>
+    public WorkspaceSpec? Workspace { get; init; }
     /// <summary>Under TCG a systemd boot takes tens of seconds; a KVM boot far less.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    public string MachineName => Name ?? Spec.Name;
+    public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };
 }
 
 /// <summary>Where a run's output goes: raw byte streams for the command, one-line diagnostics for lethe.</summary>

@@ -37,11 +37,11 @@ public sealed class RunDirectory : IDisposable
 
     /// <summary>Keeps the console log after the run (failures, --debug): it moves to the logs folder,
     /// which holds the last few, while the run folder itself is always removed.</summary>
-    public string KeepLog(string logsRoot)
-    {
+    public string KeepLog(string logsRoot) =>
         _keepLogAt ??= System.IO.Path.Combine(logsRoot, System.IO.Path.GetFileName(Path) + ".console.log");
-        return _keepLogAt;
-    }
+
+    /// <summary>Keeps the console log at exactly this path (a workstation's last boot log).</summary>
+    public void KeepLogAs(string destination) => _keepLogAt = destination;
 
     public void Dispose()
     {
@@ -50,7 +50,7 @@ public sealed class RunDirectory : IDisposable
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
             File.Move(ConsoleLog, destination, overwrite: true);
             File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            foreach (var old in new DirectoryInfo(System.IO.Path.GetDirectoryName(destination)!).GetFiles("*.console.log")
+            foreach (var old in new DirectoryInfo(System.IO.Path.GetDirectoryName(destination)!).GetFiles("*-*-*.console.log")
                          .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
                 old.Delete();
         }

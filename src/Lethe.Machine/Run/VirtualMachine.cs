@@ -52,11 +52,12 @@ public sealed class VirtualMachine : IAsyncDisposable
             Initramfs = "/dev/fd/4",
             RootImage = "/dev/fd/5",
             ConsoleLog = "/dev/fd/6",
+            PersistDisk = launch.PersistDisk is null ? null : "/dev/fd/7",
         };
         return
         [
-            "-c", """exec 3<"$1" 4<"$2" 5<"$3" 6>>"$4" && shift 4 && exec "$@" """, "lethe-vmm",
-            launch.Kernel, launch.Initramfs, launch.RootImage, launch.ConsoleLog,
+            "-c", """exec 3<"$1" 4<"$2" 5<"$3" 6>>"$4" && if [ -n "$5" ]; then exec 7<>"$5"; fi && shift 5 && exec "$@" """, "lethe-vmm",
+            launch.Kernel, launch.Initramfs, launch.RootImage, launch.ConsoleLog, launch.PersistDisk ?? "",
             "setpriv", "--pdeathsig", "KILL", "--no-new-privs", .. account?.SetprivArguments() ?? [], "--",
             launch.Binary, .. QemuArguments.Build(throughFds),
         ];
@@ -89,6 +90,11 @@ public sealed class VirtualMachine : IAsyncDisposable
             throw new HostException($"cannot start QEMU: {e.Message}", e);
         }
     }
+
+    /// <summary>": " and QEMU's last stderr line, for an error message; empty when QEMU said nothing.</summary>
+    public string StderrSuffix() => StderrText is { Length: > 0 } text ? ": " + text.Split('\n')[^1] : "";
+
+    public bool HasExited => _qemu.HasExited;
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

@@ -1,18 +1,32 @@
+using Lethe.Machine.Run;
 using Lethe.Protocol;
 using Lethe.Spec;
 
 namespace Lethe.Machine.Seed;
 
-/// <summary>Pure: the non-secret per-run configuration the guest reads from its seed.</summary>
+/// <summary>Pure: the non-secret per-boot configuration the guest reads from its seed.</summary>
 public static class SeedBuilder
 {
-    public static GuestSeed For(MachineSpec spec, int memoryMiB, bool debug) => new()
+    public static GuestSeed For(BootRequest boot)
     {
-        Hostname = spec.Name,
-        User = new GuestUser(spec.User.Name, spec.User.Uid, spec.User.Uid, $"/home/{spec.User.Name}", "/bin/bash"),
-        Init = spec.Init == InitSystem.Systemd ? InitMode.Systemd : InitMode.Fast,
-        Environment = spec.Env,
-        MemoryMiB = memoryMiB,
-        Debug = debug,
-    };
+        var spec = boot.Spec;
+        var home = $"/home/{spec.User.Name}";
+        var workstation = boot.PersistDisk is not null;
+        return new GuestSeed
+        {
+            Hostname = boot.MachineName,
+            User = new GuestUser(spec.User.Name, spec.User.Uid, spec.User.Uid, home, "/bin/bash"),
+            Init = spec.Init == InitSystem.Systemd ? InitMode.Systemd : InitMode.Fast,
+            Environment = spec.Env,
+            MemoryMiB = boot.MemoryMiB,
+            Debug = boot.Debug,
+            // A one-shot run always gets a fresh identity; a workstation keeps its own unless told not to.
+            KeepIdentity = workstation && spec.Identity == IdentityMode.Keep,
+            Persist = workstation ? spec.Persist.Paths.Select(p => PathFor(p, home)).ToList() : null,
+            Workspace = boot.Shares ? new SharedFolder(SeedLayout.WorkspaceTag, boot.Workspace!.At, boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
+        };
+    }
+
+    private static PersistPath PathFor(PersistEntry entry, string home) =>
+        new(entry.GuestPath(home), PersistKind.Auto, entry.Mode, entry.Owner, entry.InHome);
 }

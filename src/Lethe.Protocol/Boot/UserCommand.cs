@@ -12,7 +12,7 @@ public static class UserCommand
 
     public static ProcessStartInfo StartInfo(ExecRequest request, GuestSeed seed)
     {
-        var user = seed.User;
+        var user = request.AsRoot ? new GuestUser("root", 0, 0, "/root", "/bin/sh") : seed.User;
         var argv = request.Argv.Count > 0 ? request.Argv : [user.Shell, "-l"];
         var info = new ProcessStartInfo("/usr/bin/setpriv")
         {
@@ -22,7 +22,7 @@ public static class UserCommand
             RedirectStandardError = !request.Tty,
             WorkingDirectory = request.WorkingDirectory is { } cwd && Directory.Exists(cwd) ? cwd : user.Home,
         };
-        foreach (var a in new[] { $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--" })
+        foreach (var a in request.AsRoot ? ["--"] : new[] { $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--" })
             info.ArgumentList.Add(a);
         if (request.Tty)
         {

@@ -1,0 +1,108 @@
+using Lethe.Core;
+using Lethe.Machine.Qemu;
+using Lethe.Machine.Seed;
+using Lethe.Protocol;
+using Lethe.Spec;
+
+namespace Lethe.Machine.Run;
+
+/// <summary>Boots a machine: writes the run's initramfs, starts QEMU unprivileged, waits for the guest's "ready".</summary>
+public static class MachineBoot
+{
+    public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(BootRequest boot, RunDirectory run, CancellationToken stop)
+    {
+        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, SeedBuilder.For(boot), run.Initramfs);
+        var account = await AccountForAsync(boot).ConfigureAwait(false);
+        if (boot.PersistDisk is { } disk && account is not null)
+            await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
+        var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run), account).ConfigureAwait(false);
+        run.WriteOwner(vm.Pid);
+        try
+        {
+            return (vm, await WaitForReadyAsync(vm, boot.ReadyTimeout, stop).ConfigureAwait(false));
+        }
+        catch
+        {
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static QemuLaunch LaunchFor(BootRequest boot, RunDirectory run) => new()
+    {
+        Accelerator = boot.Accel.Accelerator,
+        MemoryMiB = boot.MemoryMiB,
+        Cpus = boot.Cpus,
+        Kernel = boot.Image.KernelPath,
+        Initramfs = run.Initramfs,
+        RootImage = boot.Image.RootfsPath,
+        ConsoleLog = run.ConsoleLog,
+        Debug = boot.Debug,
+        GuestTscKhz = boot.Accel.Accelerator == Accel.Accelerator.Tcg ? HostClock.ReadTscKhz() : null,
+        PersistDisk = boot.PersistDisk,
+        Workspace = boot.Shares ? new SharedFolderLaunch(boot.Workspace!.HostPath!, ReadOnly: boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
+    };
+
+    /// <summary>
+    /// As root, QEMU runs unprivileged: as the owner of a shared workspace (so files the guest creates
+    /// there belong to them, never to root), else as nobody; plus the kvm group when KVM is used.
+    /// </summary>
+    private static async Task<VmmAccount?> AccountForAsync(BootRequest boot)
+    {
+        var kvmGroup = boot.Accel.Accelerator == Accel.Accelerator.Kvm ? await GroupOfAsync("/dev/kvm").ConfigureAwait(false) : null;
+        var account = VmmAccount.ForCurrentUser(kvmGroup);
+        if (account is null || !boot.Shares)
+            return account;
+        var owner = await OwnerOfAsync(boot.Workspace!.HostPath!).ConfigureAwait(false);
+        return owner is ({ } uid, { } gid) && uid != 0 ? account with { Uid = uid, Gid = gid } : account;
+    }
+
+    private static async Task<int?> GroupOfAsync(string path) =>
+        (await OwnerOfAsync(path).ConfigureAwait(false)) is (_, { } gid) && gid != 0 ? gid : null;
+
+    private static async Task<(int? Uid, int? Gid)> OwnerOfAsync(string path)
+    {
+        var output = await new HostCommand("stat").WithArguments("-c", "%u %g", path).RunAsync().ConfigureAwait(false);
+        var parts = output.Trim().Split(' ');
+        return parts.Length == 2 && int.TryParse(parts[0], out var uid) && int.TryParse(parts[1], out var gid) ? (uid, gid) : (null, null);
+    }
+
+    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            while (await vm.Channel.ReceiveAsync(deadline.Token).ConfigureAwait(false) is { } message)
+            {
+                if (message.Type == MessageTypes.Ready)
+                    return message;
+                if (message.Type == MessageTypes.Error)
+                    throw new LetheException($"the machine failed to boot: {message.Text}");
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new LetheException($"the machine was not ready within {timeout.TotalSeconds:0} s");
+        }
+        await vm.WaitForExitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        throw new LetheException("QEMU stopped before the machine was ready" + vm.StderrSuffix());
+    }
+
+    public static string TimelineText(ControlMessage ready) =>
+        "boot " + string.Join(", ", (ready.Timeline ?? []).Select(p => $"{p.Name} {p.AtMs} ms"));
+
+    /// <summary>Asks the guest to power off, then kills QEMU if it has not stopped in time.</summary>
+    public static async Task PowerOffAsync(VirtualMachine vm, TimeSpan grace)
+    {
+        try
+        {
+            await vm.Channel.SendAsync(ControlMessage.PowerOff()).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+        if (!await vm.WaitForExitAsync(grace).ConfigureAwait(false))
+            vm.Kill();
+    }
+}

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Lethe.Core;
+using Lethe.Machine.Run;
+using Lethe.Protocol;
+
+namespace Lethe.Machine.Workstation;
+
+/// <summary>
+/// The process behind a long-lived machine (lethe up). It holds the machine's lock, owns QEMU (which
+/// dies with it), and serves clients on a private Unix socket: exec sessions, reboot and power-off.
+/// Every reboot is a new QEMU process, so no RAM state can carry over.
+/// </summary>
+public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter log)
+{
+    private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<int, ControlChannel> _sessions = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _nextSession;
+    private VirtualMachine? _vm;
+    private RunDirectory? _run;
+    private BootRequest? _boot;
+
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        using var machineLock = folder.TryLock();
+        if (machineLock is null)
+        {
+            log.WriteLine($"lethe: machine {folder.Name} is already running");
+            return ExitCodes.Failure;
+        }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _stopping.Token);
+        File.Delete(folder.Socket);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await BootAsync(MachineStates.Booting, linked.Token).ConfigureAwait(false);
+            listener.Bind(new UnixDomainSocketEndPoint(folder.Socket));
+            File.SetUnixFileMode(folder.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            listener.Listen(16);
+            WriteStatus(MachineStates.Running);
+            while (!linked.IsCancellationRequested)
+            {
+                var client = await listener.AcceptAsync(linked.Token).ConfigureAwait(false);
+                _ = Task.Run(() => ServeClientAsync(client, linked.Token), CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (LetheException e)
+        {
+            log.WriteLine($"lethe: {e.Message}");
+            WriteStatus(MachineStates.Failed, e.Message);
+            await ShutDownAsync().ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        await ShutDownAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private async Task BootAsync(string state, CancellationToken stop)
+    {
+        _boot = bootRequest();
+        WriteStatus(state);
+        RunDirectory.CleanStale(paths.Runs);
+        _run = RunDirectory.Create(paths.Runs, folder.Name);
+        _run.KeepLogAs(folder.ConsoleLog);
+        var (vm, ready) = await MachineBoot.StartAsync(_boot, _run, stop).ConfigureAwait(false);
+        _vm = vm;
+        _bootedAt = DateTimeOffset.UtcNow;
+        _timeline = MachineBoot.TimelineText(ready);
+        log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
+        _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
+    }
+
+    private DateTimeOffset? _bootedAt;
+    private string? _timeline;
+
+    /// <summary>The one reader of the guest channel: hands each message to its session's client.</summary>
+    private async Task RouteGuestMessagesAsync(VirtualMachine vm)
+    {
+        try
+        {
+            while (await vm.Channel.ReceiveAsync().ConfigureAwait(false) is { } message)
+            {
+                // Clients number nothing: each connection is one session, seen by its client as session 0.
+                if (_sessions.TryGetValue(message.Session, out var client))
+                    await client.SendAsync(message.ForSession(0)).ConfigureAwait(false);
+                if (message.Type == MessageTypes.Exit)
+                    _sessions.TryRemove(message.Session, out _);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+        }
+        // The guest went away. Unless we are rebooting or stopping it, the machine is gone: stop.
+        if (_vm == vm && _lifecycle.CurrentCount == 1)
+        {
+            log.WriteLine("lethe: the machine stopped by itself");
+            _stopping.Cancel();
+        }
+    }
+
+    private async Task ServeClientAsync(Socket socket, CancellationToken stop)
+    {
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        using var client = new ControlChannel(stream, stream);
+        try
+        {
+            var first = await client.ReceiveAsync(stop).ConfigureAwait(false);
+            switch (first?.Type)
+            {
+                case MessageTypes.Exec when first.Exec is not null:
+                    await RelaySessionAsync(client, first, stop).ConfigureAwait(false);
+                    break;
+                case MessageTypes.Reboot:
+                    await RebootAsync(client, stop).ConfigureAwait(false);
+                    break;
+                case MessageTypes.PowerOff:
+                    await client.SendAsync(ControlMessage.LogLine("powering off"), stop).ConfigureAwait(false);
+                    _stopping.Cancel();
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task RelaySessionAsync(ControlChannel client, ControlMessage exec, CancellationToken stop)
+    {
+        var vm = _vm ?? throw new IOException("no machine");
+        var session = Interlocked.Increment(ref _nextSession);
+        _sessions[session] = client;
+        try
+        {
+            await vm.Channel.SendAsync(exec.ForSession(session), stop).ConfigureAwait(false);
+            while (await client.ReceiveAsync(stop).ConfigureAwait(false) is { } message)
+                if (message.Type is MessageTypes.Stdin or MessageTypes.StdinClosed or MessageTypes.Signal)
+                    await vm.Channel.SendAsync(message.ForSession(session), stop).ConfigureAwait(false);
+            // The client left (Ctrl-C, killed): end its command rather than leave it running unseen.
+            if (_sessions.ContainsKey(session))
+                await vm.Channel.SendAsync(ControlMessage.Kill(9).ForSession(session), stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.TryRemove(session, out _);
+        }
+    }
+
+    private async Task RebootAsync(ControlChannel client, CancellationToken stop)
+    {
+        await _lifecycle.WaitAsync(stop).ConfigureAwait(false);
+        try
+        {
+            WriteStatus(MachineStates.Rebooting);
+            await StopMachineAsync().ConfigureAwait(false);
+            await BootAsync(MachineStates.Rebooting, stop).ConfigureAwait(false);
+            WriteStatus(MachineStates.Running);
+            await client.SendAsync(new ControlMessage { Type = MessageTypes.Ready, Text = _timeline }, stop).ConfigureAwait(false);
+        }
+        catch (LetheException e)
+        {
+            await client.SendAsync(ControlMessage.Failure(e.Message), stop).ConfigureAwait(false);
+            _stopping.Cancel();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task StopMachineAsync()
+    {
+        var vm = _vm;
+        _vm = null;
+        foreach (var (session, client) in _sessions)
+        {
+            await client.SendAsync(ControlMessage.Exited(RunSession.InterruptedExitCode)).ConfigureAwait(false);
+            _sessions.TryRemove(session, out _);
+        }
+        if (vm is not null)
+        {
+            await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
+            await vm.DisposeAsync().ConfigureAwait(false);
+        }
+        _run?.Dispose();
+        _run = null;
+    }
+
+    private async Task ShutDownAsync()
+    {
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        WriteStatus(MachineStates.Stopping);
+        await StopMachineAsync().ConfigureAwait(false);
+        File.Delete(folder.Socket);
+        File.Delete(folder.StatusFile);
+        log.WriteLine($"lethe: {folder.Name} stopped");
+    }
+
+    private void WriteStatus(string state, string? error = null) => folder.WriteStatus(new MachineStatus
+    {
+        Name = folder.Name,
+        State = state,
+        SupervisorPid = Environment.ProcessId,
+        QemuPid = _vm?.Pid,
+        BootedAt = _bootedAt,
+        ImageDigest = _boot?.Image.Digest,
+        PersistDisk = _boot?.PersistDisk,
+        ConsoleLog = _run?.ConsoleLog,
+        SpecPath = _boot?.Spec.SourcePath,
+        Allowlist = _boot is null ? [] : _boot.Spec.Persist.Paths.Select(p => p.GuestPath($"/home/{_boot.Spec.User.Name}")).ToList(),
+        Timeline = _timeline,
+        Error = error,
+    });
+}
