@@ -9,10 +9,14 @@ namespace Lethe.Machine.Run;
 /// <summary>Boots a machine: writes the run's initramfs, starts QEMU unprivileged, waits for the guest's "ready".</summary>
 public static class MachineBoot
 {
-    public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(BootRequest boot, RunDirectory run, CancellationToken stop)
+    public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(BootRequest boot, RunDirectory run, TextWriter diagnostics, CancellationToken stop)
     {
+        var (account, share) = await AccountForAsync(boot).ConfigureAwait(false);
+        if (share?.Note is { } note)
+            diagnostics.WriteLine(note);
+        if (share is { Shared: false })
+            boot = boot with { Workspace = null };
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, SeedBuilder.For(boot), run.Initramfs);
-        var account = await AccountForAsync(boot).ConfigureAwait(false);
         if (boot.PersistDisk is { } disk && account is not null)
             await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
         var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run), account).ConfigureAwait(false);
@@ -47,14 +51,16 @@ public static class MachineBoot
     /// As root, QEMU runs unprivileged: as the owner of a shared workspace (so files the guest creates
     /// there belong to them, never to root), else as nobody; plus the kvm group when KVM is used.
     /// </summary>
-    private static async Task<VmmAccount?> AccountForAsync(BootRequest boot)
+    private static async Task<(VmmAccount? Account, ShareAccess? Share)> AccountForAsync(BootRequest boot)
     {
         var kvmGroup = boot.Accel.Accelerator == Accel.Accelerator.Kvm ? await GroupOfAsync("/dev/kvm").ConfigureAwait(false) : null;
         var account = VmmAccount.ForCurrentUser(kvmGroup);
-        if (account is null || !boot.Shares)
-            return account;
-        var owner = await OwnerOfAsync(boot.Workspace!.HostPath!).ConfigureAwait(false);
-        return owner is ({ } uid, { } gid) && uid != 0 ? account with { Uid = uid, Gid = gid } : account;
+        if (!boot.Shares)
+            return (account, null);
+        var path = boot.Workspace!.HostPath!;
+        var (uid, gid) = await OwnerOfAsync(path).ConfigureAwait(false);
+        var share = ShareAccess.Decide(account is not null, uid ?? 0, gid ?? 0, File.GetUnixFileMode(path), path);
+        return (share.RunAsUid is { } runAs ? account! with { Uid = runAs, Gid = share.RunAsGid!.Value } : account, share);
     }
 
     private static async Task<int?> GroupOfAsync(string path) =>

@@ -21,7 +21,7 @@ public sealed class RunSession(LethePaths paths)
         VirtualMachine? vm = null;
         try
         {
-            (vm, var ready) = await MachineBoot.StartAsync(boot, run, stop).ConfigureAwait(false);
+            (vm, var ready) = await MachineBoot.StartAsync(boot, run, streams.Diagnostics, stop).ConfigureAwait(false);
             if (boot.Debug)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
             var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop).ConfigureAwait(false);

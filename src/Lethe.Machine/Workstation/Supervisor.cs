@@ -67,7 +67,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
         _run.KeepLogAs(folder.ConsoleLog);
-        var (vm, ready) = await MachineBoot.StartAsync(_boot, _run, stop).ConfigureAwait(false);
+        var (vm, ready) = await MachineBoot.StartAsync(_boot, _run, log, stop).ConfigureAwait(false);
         _vm = vm;
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
