@@ -9,6 +9,8 @@ public sealed class TestImage : IAsyncLifetime
     public string Folder { get; } = Directory.CreateTempSubdirectory("lethe-it-").FullName;
     public string FastSpec => Path.Combine(Folder, "fast.yaml");
     public string SystemdSpec => Path.Combine(Folder, "systemd.yaml");
+    /// <summary>A workstation: the same image, with an allowlist.</summary>
+    public string WorkstationSpec => Path.Combine(Folder, "workstation.yaml");
 
     private const string Body = """
         image:
@@ -24,15 +26,28 @@ public sealed class TestImage : IAsyncLifetime
           LETHE_TEST: "yes"
         """;
 
+    private const string Workstation = """
+
+        persist:
+          size: 256M
+          paths:
+            - /etc/keep
+            - ~/src
+            - {path: ~/.config/tool/settings, type: file}
+            - {path: ~/private, mode: "0700"}
+        """;
+
     public async ValueTask InitializeAsync()
     {
         await File.WriteAllTextAsync(FastSpec, "name: it-fast\ninit: fast\n" + Body);
         await File.WriteAllTextAsync(SystemdSpec, "name: it-systemd\ninit: systemd\n" + Body);
+        await File.WriteAllTextAsync(WorkstationSpec, "name: it-ws\ninit: fast\n" + Body + Workstation);
         var build = await LetheProcess.RunAsync(["build", "--spec", FastSpec], timeout: TimeSpan.FromMinutes(20));
         if (build.ExitCode != 0)
             throw new InvalidOperationException("building the test image failed: " + build);
         // Each spec keeps its own lock of package versions; sharing it makes the systemd spec's image the same one.
-        File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(SystemdSpec, ".lock"), overwrite: true);
+        foreach (var spec in new[] { SystemdSpec, WorkstationSpec })
+            File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
     }
 
     public ValueTask DisposeAsync()
