@@ -15,6 +15,9 @@ internal static class FirstProcess
     /// <summary>Modules every boot needs; later features add theirs.</summary>
     private static readonly string[] BaseModules = ["virtio_mmio", "virtio_blk", "virtio_console", "erofs", "overlay"];
 
+    /// <summary>The persist disk's filesystem; the table brings its dependencies (crc32c_generic, jbd2, …).</summary>
+    private static readonly string[] PersistModules = ["ext4"];
+
     public static int Run()
     {
         var timeline = new Timeline();
@@ -26,15 +29,22 @@ internal static class FirstProcess
                 ?? throw new InvalidDataException("empty seed");
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
-            ModuleLoader.Load(modules, BaseModules, commandLine, Console.Error.WriteLine);
+            var wanted = seed.Persist is null ? BaseModules : [.. BaseModules, .. PersistModules];
+            ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
 
             var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
-            StepRunner.Run(MountPlan.Root(seed, rootDisk));
+            var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
+            StepRunner.Run(MountPlan.Root(seed, rootDisk, persistDisk));
             if (seed.Init == InitMode.Systemd)
                 SystemdHandover.InstallAgent(MountPlan.NewRoot);
             SwitchRoot(MountPlan.NewRoot);
-            Identity.Apply(seed);
+            if (persistDisk is not null)
+            {
+                Persistence.Apply(seed);
+                timeline.Mark("persist");
+            }
+            Identity.Apply(seed, persistMounted: persistDisk is not null);
             timeline.Mark("root");
 
             if (seed.Init == InitMode.Systemd)
@@ -91,6 +101,7 @@ internal static class FirstProcess
     public static void PowerOff()
     {
         Libc.kill(-1, Libc.SIGKILL);
+        Persistence.Close();
         Libc.sync();
         Libc.reboot(Libc.RB_POWER_OFF);
         Thread.Sleep(Timeout.Infinite);

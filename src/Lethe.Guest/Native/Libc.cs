@@ -7,7 +7,7 @@ internal static unsafe partial class Libc
 {
     private const string Lib = "libc";
 
-    public const ulong MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_MOVE = 8192;
+    public const ulong MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32, MS_BIND = 4096, MS_MOVE = 8192;
     public const int RB_POWER_OFF = 0x4321fedc;
     public const int CLOCK_BOOTTIME = 7;
     public const int SIGKILL = 9, SIGTERM = 15;
@@ -30,6 +30,13 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chown(string path, int uid, int gid);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int lchown(string path, int uid, int gid);
+
+    /// <summary>glibc 2.33+ exports lstat itself; <paramref name="stat"/> is a struct stat (144 bytes on x86-64).</summary>
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int lstat(string path, byte* stat);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int reboot(int command);

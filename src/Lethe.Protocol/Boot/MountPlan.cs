@@ -3,6 +3,8 @@ namespace Lethe.Protocol.Boot;
 /// <summary>
 /// What the guest init mounts, in order, to turn the initramfs into the machine's root: a read-only
 /// erofs lower layer under a tmpfs upper layer, with /home, /tmp and /run on their own capped tmpfs.
+/// The two writable layers are then moved under /run/lethe (root only), where the host can list what
+/// was written since boot, and the persist disk, when there is one, is mounted at /persist (root only).
 /// Pure: the guest's executor carries the steps out one by one.
 /// </summary>
 public static class MountPlan
@@ -20,7 +22,8 @@ public static class MountPlan
         new Mount("devtmpfs", "/dev", "devtmpfs", MountOptions.NoSuid, "mode=0755"),
     ];
 
-    public static IReadOnlyList<BootStep> Root(GuestSeed seed, string rootDevice)
+    /// <param name="persistDevice">The persist disk (ext4), or null when the machine has none.</param>
+    public static IReadOnlyList<BootStep> Root(GuestSeed seed, string rootDevice, string? persistDevice = null)
     {
         var caps = TmpfsCaps.For(seed.MemoryMiB);
         var hidden = MountOptions.NoSuid | MountOptions.NoDev;
@@ -41,6 +44,9 @@ public static class MountPlan
                 $"lowerdir={Lower}/home,upperdir={HomeWritable}/upper,workdir={HomeWritable}/work"),
             new Mount("tmpfs", $"{NewRoot}/tmp", "tmpfs", hidden, $"mode=1777,size={caps.TmpMiB}m"),
             new Mount("tmpfs", $"{NewRoot}/run", "tmpfs", hidden, $"mode=0755,size={caps.RunMiB}m"),
+            .. UpperViews(),
+            // Before /dev moves: the device nodes are found at /dev.
+            .. persistDevice is null ? [] : Persist(persistDevice),
             new MoveMount("/dev", $"{NewRoot}/dev"),
             new MoveMount("/proc", $"{NewRoot}/proc"),
             new MoveMount("/sys", $"{NewRoot}/sys"),
@@ -50,6 +56,34 @@ public static class MountPlan
             new Mount("tmpfs", $"{NewRoot}/dev/shm", "tmpfs", hidden, $"mode=1777,size={caps.TmpMiB}m"),
         ];
     }
+
+    private const int RootOnly = 0b111_000_000;
+    private const int Open = 0b111_101_101;
+
+    /// <summary>
+    /// The overlay keeps its own reference to its upper layer, so the tmpfs mounts can move: into /run
+    /// of the new root, under a folder only root can enter.
+    /// </summary>
+    private static BootStep[] UpperViews() =>
+    [
+        new MakeDirectory($"{NewRoot}/run/lethe", RootOnly),
+        new MakeDirectory($"{NewRoot}/run/lethe/upper", RootOnly),
+        new MoveMount(Writable, NewRoot + SeedLayout.RootUpperView),
+        new MoveMount(HomeWritable, NewRoot + SeedLayout.HomeUpperView),
+    ];
+
+    /// <summary>
+    /// The persist disk: nodev, and root only, since it holds the host keys; kept paths reach users
+    /// through bind mounts of their own folders. No noexec or nosuid: binds inherit them, and kept
+    /// folders (~/src, /usr/local) must stay usable.
+    /// </summary>
+    private static BootStep[] Persist(string device) =>
+    [
+        new Mount(device, NewRoot + SeedLayout.PersistMount, "ext4", MountOptions.NoDev),
+        new MakeDirectory(NewRoot + SeedLayout.PersistMount, RootOnly),
+        new MakeDirectory(NewRoot + SeedLayout.PersistData, Open),
+        new MakeDirectory(NewRoot + SeedLayout.PersistIdentity, RootOnly),
+    ];
 }
 
 /// <summary>Upper bounds for the RAM filesystems. tmpfs only uses what is written, so the caps may add

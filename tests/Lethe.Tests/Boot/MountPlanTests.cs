@@ -73,3 +73,30 @@ public sealed class MountPlanTests
         MountPlan.Early().OfType<Mount>().Select(m => m.FsType).ShouldBe(["proc", "sysfs", "devtmpfs"]);
     }
 }
+
+public sealed class WorkspacePlanTests
+{
+    [Fact]
+    public void An_rw_workspace_is_the_9p_share_itself_without_suid_or_devices()
+    {
+        var steps = WorkspacePlan.For(new SharedFolder("tag", "/work", Overlay: false), "/newroot");
+        var mount = steps.ShouldHaveSingleItem().ShouldBeOfType<Mount>();
+        mount.Target.ShouldBe("/newroot/work");
+        mount.FsType.ShouldBe("9p");
+        mount.Data.ShouldNotBeNull().ShouldContain("trans=virtio");
+        mount.Options.HasFlag(MountOptions.NoSuid).ShouldBeTrue();
+        mount.Options.HasFlag(MountOptions.NoDev).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void An_overlay_workspace_puts_ram_above_a_read_only_share()
+    {
+        var steps = WorkspacePlan.For(new SharedFolder("tag", "/work", Overlay: true), "/newroot").OfType<Mount>().ToList();
+        steps[0].FsType.ShouldBe("9p");
+        steps[0].Options.HasFlag(MountOptions.ReadOnly).ShouldBeTrue();
+        steps[1].FsType.ShouldBe("tmpfs");
+        steps[^1].FsType.ShouldBe("overlay");
+        steps[^1].Target.ShouldBe("/newroot/work");
+        steps[^1].Data.ShouldNotBeNull().ShouldContain("lowerdir=/newroot" + WorkspacePlan.OverlayLower);
+    }
+}

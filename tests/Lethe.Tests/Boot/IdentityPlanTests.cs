@@ -1,0 +1,62 @@
+using Lethe.Protocol.Boot;
+
+namespace Lethe.Tests.Boot;
+
+/// <summary>machine-id and SSH host keys: kept from the persist disk, or fresh at every boot.</summary>
+public sealed class IdentityPlanTests
+{
+    private static readonly string[] SavedKeys = ["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub", "ssh_host_rsa_key", "ssh_host_rsa_key.pub"];
+
+    [Theory]
+    [InlineData(true, true, true, true, HostKeyAction.Restore)]
+    [InlineData(true, true, false, false, HostKeyAction.Restore)]
+    [InlineData(true, false, true, true, HostKeyAction.GenerateAndSave)]
+    [InlineData(true, false, true, false, HostKeyAction.GenerateAndSave)]
+    [InlineData(true, false, false, false, HostKeyAction.None)]
+    [InlineData(false, true, true, true, HostKeyAction.Generate)]
+    [InlineData(false, false, true, true, HostKeyAction.Generate)]
+    [InlineData(false, false, true, false, HostKeyAction.None)]
+    [InlineData(false, false, false, true, HostKeyAction.None)]
+    public void Host_keys_are_restored_generated_and_saved_or_fresh_when_a_server_can_use_them(bool keep, bool saved, bool keygen, bool server, HostKeyAction action) =>
+        HostKeyPlan.Decide(keep, saved ? SavedKeys : [], keygen, server).ShouldBe(action);
+
+    [Fact]
+    public void Only_public_keys_or_stray_files_saved_are_not_a_set_to_restore() =>
+        HostKeyPlan.Decide(true, ["ssh_host_rsa_key.pub", "moduli", "ssh_host__key"], true, true).ShouldBe(HostKeyAction.GenerateAndSave);
+
+    [Theory]
+    [InlineData("ssh_host_ed25519_key", "600")]
+    [InlineData("ssh_host_ecdsa_key", "600")]
+    [InlineData("ssh_host_rsa_key.pub", "644")]
+    [InlineData("ssh_host_ed25519_key.pub", "644")]
+    public void Private_keys_are_0600_and_public_keys_0644(string name, string mode) =>
+        HostKeyPlan.Mode(name).ShouldBe(FakeTree.Octal(mode));
+
+    [Theory]
+    [InlineData("ssh_config")]
+    [InlineData("sshd_config")]
+    [InlineData("moduli")]
+    [InlineData("ssh_host_rsa_key.bak")]
+    [InlineData("ssh_host_.pub")]
+    public void Other_files_are_not_host_keys(string name) =>
+        HostKeyPlan.Mode(name).ShouldBeNull();
+
+    [Fact]
+    public void A_new_machine_id_is_32_lowercase_hex_digits_and_differs_each_time()
+    {
+        var id = MachineId.New();
+
+        MachineId.Parse(id).ShouldBe(id);
+        MachineId.New().ShouldNotBe(id);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef\n", "0123456789abcdef0123456789abcdef")]
+    [InlineData("0123456789ABCDEF0123456789abcdef", null)]
+    [InlineData("00000000000000000000000000000000", null)]
+    [InlineData("0123456789abcdef", null)]
+    [InlineData("", null)]
+    [InlineData("uninitialized\n", null)]
+    public void A_saved_machine_id_is_used_only_when_valid(string text, string? expected) =>
+        MachineId.Parse(text).ShouldBe(expected);
+}
