@@ -29,13 +29,18 @@ internal static class FirstProcess
                 ?? throw new InvalidDataException("empty seed");
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
-            var wanted = seed.Persist is null ? BaseModules : [.. BaseModules, .. PersistModules];
+            string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules, .. seed.Workspace is null ? [] : WorkspacePlan.Modules];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
 
             var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
             var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
             StepRunner.Run(MountPlan.Root(seed, rootDisk, persistDisk));
+            if (seed.Workspace is { } workspace)
+            {
+                StepRunner.Run(WorkspacePlan.For(workspace, MountPlan.NewRoot));
+                timeline.Mark("workspace");
+            }
             if (seed.Init == InitMode.Systemd)
                 SystemdHandover.InstallAgent(MountPlan.NewRoot);
             SwitchRoot(MountPlan.NewRoot);
@@ -49,6 +54,7 @@ internal static class FirstProcess
 
             if (seed.Init == InitMode.Systemd)
             {
+                timeline.Save(SystemdHandover.TimelinePath);
                 SystemdHandover.Exec();
                 return 1;
             }

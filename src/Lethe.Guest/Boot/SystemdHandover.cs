@@ -26,6 +26,8 @@ internal static class SystemdHandover
         File.Copy("/" + SeedLayout.SeedPath, newRoot + "/run/lethe/seed.json", overwrite: true);
     }
 
+    public const string TimelinePath = "/run/lethe/boot-timeline";
+
     public static string AgentUnit() =>
         $"""
         [Unit]

@@ -9,7 +9,7 @@ internal static class Agent
 {
     public static int Run()
     {
-        var timeline = new Timeline();
+        var timeline = Timeline.Load(SystemdHandover.TimelinePath);
         timeline.Mark("systemd");
         var seed = ProtocolJson.DeserializeSeed(File.ReadAllBytes("/run/lethe/seed.json"))
             ?? throw new InvalidDataException("empty seed");

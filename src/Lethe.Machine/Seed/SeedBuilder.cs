@@ -28,5 +28,10 @@ public static class SeedBuilder
     }
 
     private static PersistPath PathFor(PersistEntry entry, string home) =>
-        new(entry.GuestPath(home), PersistKind.Auto, entry.Mode, entry.Owner, entry.InHome);
+        new(entry.GuestPath(home), entry.Type switch
+        {
+            PersistEntryType.File => PersistKind.File,
+            PersistEntryType.Directory => PersistKind.Directory,
+            _ => PersistKind.Auto,
+        }, entry.Mode, entry.Owner, entry.InHome);
 }
