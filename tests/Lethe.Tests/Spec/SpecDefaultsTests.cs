@@ -54,7 +54,9 @@ public sealed class SpecDefaultsTests
         spec.Init.ShouldBe(empty.Init);
         spec.Env.ShouldBeEmpty();
         spec.Persist.SizeMiB.ShouldBe(empty.Persist.SizeMiB);
-        spec.Persist.Paths.ShouldBeEmpty();
+        // The default adds a workstation allowlist: the things a developer expects a workstation to keep.
+        spec.Persist.Paths.Select(p => (p.Path, p.Type)).ShouldBe(
+            [("~/src", PersistEntryType.Auto), ("~/.ssh/known_hosts", PersistEntryType.File), ("~/.bash_history", PersistEntryType.File)]);
         spec.Identity.ShouldBe(empty.Identity);
         spec.Workspace.ShouldBeNull();
         spec.Scratch.ShouldBeNull();
