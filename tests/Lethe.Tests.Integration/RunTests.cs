@@ -22,7 +22,7 @@ public sealed class RunTests(TestImage image)
         var result = await LetheProcess.RunAsync(["run", "--spec", image.FastSpec, "--", "sh", "-c",
             "id -un; id -u; . /etc/os-release; echo $ID; echo $LETHE_TEST; hostname; pwd"]);
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Stdout.Split('\n').ShouldBe(["dev", "1000", "debian", "yes", "it-fast", "/home/dev", ""], result.ToString());
+        result.Stdout.Split('\n').ShouldBe(["dev", "1000", "debian", "yes", "it-fast", "/work", ""], result.ToString());
     }
 
     [Fact(Timeout = VmTimeout)]
