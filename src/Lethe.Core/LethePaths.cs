@@ -8,6 +8,8 @@ public sealed record LethePaths(string Cache, string State, string Runtime)
     public string Images => Path.Combine(Cache, "images");
     public string Machines => Path.Combine(State, "machines");
     public string Runs => Path.Combine(Runtime, "runs");
+    /// <summary>Scratch disk files: on disk (never tmpfs), under the cache.</summary>
+    public string Scratch => Path.Combine(Cache, "scratch");
     /// <summary>Console logs kept from runs that failed or ran with --debug.</summary>
     public string Logs => Path.Combine(State, "logs");
 

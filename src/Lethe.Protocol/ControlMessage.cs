@@ -25,6 +25,9 @@ public sealed record ControlMessage
 
     public IReadOnlyList<BootPhase>? Timeline { get; init; }
 
+    /// <summary>What the boot had to do without (a scratch disk that fell back to tmpfs), one line each.</summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };

@@ -23,7 +23,13 @@ public sealed record GuestSeed
 
     /// <summary>A host folder shared over virtio-9p; null when nothing is shared.</summary>
     public SharedFolder? Workspace { get; init; }
+
+    /// <summary>An encrypted scratch disk is attached; its key is made in the guest, never here.</summary>
+    public ScratchSeed? Scratch { get; init; }
 }
+
+/// <param name="Overlay">Put the root overlay's writable layer on the scratch disk instead of RAM.</param>
+public sealed record ScratchSeed(bool Overlay);
 
 /// <summary>
 /// One allowlisted path. <see cref="GuestPath"/> is absolute (home already expanded).

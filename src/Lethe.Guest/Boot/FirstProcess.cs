@@ -18,6 +18,9 @@ internal static class FirstProcess
     /// <summary>The persist disk's filesystem; the table brings its dependencies (crc32c_generic, jbd2, …).</summary>
     private static readonly string[] PersistModules = ["ext4"];
 
+    /// <summary>dm-crypt with aes-xts: the kernel cannot ask modprobe for them from the initramfs.</summary>
+    private static readonly string[] ScratchModules = ["ext4", "dm_mod", "dm_crypt", "xts", "ecb"];
+
     public static int Run()
     {
         var timeline = new Timeline();
@@ -29,13 +32,22 @@ internal static class FirstProcess
                 ?? throw new InvalidDataException("empty seed");
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
-            string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules, .. seed.Workspace is null ? [] : WorkspacePlan.Modules];
+            string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules,
+                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchModules];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
 
             var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
             var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
-            StepRunner.Run(MountPlan.Root(seed, rootDisk, persistDisk));
+            StepRunner.Run(MountPlan.LowerLayer(rootDisk));
+            var warnings = new List<string>();
+            var scratch = ScratchDisk.None;
+            if (seed.Scratch is not null)
+            {
+                scratch = SetUpScratch(seed, warnings);
+                timeline.Mark("scratch");
+            }
+            StepRunner.Run(MountPlan.AfterLower(seed, persistDisk, scratch));
             if (seed.Workspace is { } workspace)
             {
                 StepRunner.Run(WorkspacePlan.For(workspace, MountPlan.NewRoot));
@@ -55,10 +67,11 @@ internal static class FirstProcess
             if (seed.Init == InitMode.Systemd)
             {
                 timeline.Save(SystemdHandover.TimelinePath);
+                File.WriteAllLines(SystemdHandover.WarningsPath, warnings);
                 SystemdHandover.Exec();
                 return 1;
             }
-            ServeAndPowerOff(seed, timeline);
+            ServeAndPowerOff(seed, timeline, warnings);
         }
         catch (Exception e)
         {
@@ -70,13 +83,33 @@ internal static class FirstProcess
         return 1;
     }
 
-    private static void ServeAndPowerOff(GuestSeed seed, Timeline timeline)
+    /// <summary>Fail-open: a scratch disk that cannot be set up becomes a warning and a tmpfs, never a failed boot.</summary>
+    private static ScratchDisk SetUpScratch(GuestSeed seed, List<string> warnings)
+    {
+        string device;
+        try
+        {
+            device = Devices.WaitForDisk(SeedLayout.ScratchDiskSerial, TimeSpan.FromSeconds(5));
+        }
+        catch (IOException e)
+        {
+            warnings.Add($"scratch disk unavailable, /scratch is tmpfs: {e.Message}");
+            return ScratchDisk.Failed;
+        }
+        var outcome = ScratchSetup.Setup(device, MountPlan.ScratchStage, 0, 0, Console.Error.WriteLine);
+        if (outcome.Encrypted)
+            return ScratchDisk.Mounted;
+        warnings.Add($"scratch disk unavailable, /scratch is tmpfs: {outcome.Failure}");
+        return ScratchDisk.Failed;
+    }
+
+    private static void ServeAndPowerOff(GuestSeed seed, Timeline timeline, IReadOnlyList<string> warnings)
     {
         var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
         using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
         using var channel = new ControlChannel(stream, stream);
         timeline.Mark("ready");
-        channel.Send(ControlMessage.Ready(timeline.Phases));
+        channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings });
         new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
         PowerOff();
     }

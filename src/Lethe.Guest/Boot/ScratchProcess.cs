@@ -28,7 +28,7 @@ internal static class ScratchProcess
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit(1000);
-            throw new TimeoutException($"{name} did not finish within {timeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{name} did not finish within {timeout.TotalSeconds:0.###} s");
         }
         if (process.ExitCode != 0)
         {

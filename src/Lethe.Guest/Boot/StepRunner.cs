@@ -24,6 +24,13 @@ internal static class StepRunner
                 Directory.CreateDirectory(m.Target);
                 Libc.Check(Libc.mount(m.Source, m.Target, null, Libc.MS_MOVE, null), $"move {m.Source} to {m.Target}");
                 break;
+            case BindFolder b:
+                Directory.CreateDirectory(b.Target);
+                Libc.Check(Libc.mount(b.Source, b.Target, null, Libc.MS_BIND, null), $"bind {b.Source} to {b.Target}");
+                break;
+            case ChangeOwner o:
+                Libc.Check(Libc.chown(o.Path, o.Uid, o.Gid), $"chown {o.Path}");
+                break;
             case MakeDirectory d:
                 Directory.CreateDirectory(d.Path);
                 Libc.Check(Libc.chmod(d.Path, (uint)d.Mode), $"chmod {d.Path}");

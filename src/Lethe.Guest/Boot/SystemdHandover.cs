@@ -27,6 +27,7 @@ internal static class SystemdHandover
     }
 
     public const string TimelinePath = "/run/lethe/boot-timeline";
+    public const string WarningsPath = "/run/lethe/boot-warnings";
 
     public static string AgentUnit() =>
         $"""

@@ -18,7 +18,8 @@ internal static class Agent
         using (var channel = new ControlChannel(stream, stream))
         {
             timeline.Mark("ready");
-            channel.Send(ControlMessage.Ready(timeline.Phases));
+            var warnings = File.Exists(SystemdHandover.WarningsPath) ? File.ReadAllLines(SystemdHandover.WarningsPath) : [];
+            channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings });
             new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
         }
         Libc.sync();

@@ -19,6 +19,8 @@ public sealed record QemuLaunch
     public int? GuestTscKhz { get; init; }
     /// <summary>A workstation's persist disk (raw ext4), attached read-write.</summary>
     public string? PersistDisk { get; init; }
+    /// <summary>The scratch disk's sparse file: the guest encrypts it with a key the host never has.</summary>
+    public string? ScratchDisk { get; init; }
     /// <summary>A host folder shared over virtio-9p.</summary>
     public SharedFolderLaunch? Workspace { get; init; }
 }
@@ -70,6 +72,11 @@ public static class QemuArguments
             args.AddRange([
                 "-drive", $"id=persist,if=none,format=raw,cache=writeback,file={Escape(persist)}",
                 "-device", $"virtio-blk-device,drive=persist,serial={SeedLayout.PersistDiskSerial}",
+            ]);
+        if (launch.ScratchDisk is { } scratch)
+            args.AddRange([
+                "-drive", $"id=scratch,if=none,format=raw,cache=unsafe,discard=unmap,file={Escape(scratch)}",
+                "-device", $"virtio-blk-device,drive=scratch,serial={SeedLayout.ScratchDiskSerial}",
             ]);
         if (launch.Workspace is { } share)
             args.AddRange([

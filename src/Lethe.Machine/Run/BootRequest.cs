@@ -19,6 +19,8 @@ public sealed record BootRequest
     public string? PersistDisk { get; init; }
     /// <summary>The folder shared with the guest, already resolved for the command; null or mode none: nothing.</summary>
     public WorkspaceSpec? Workspace { get; init; }
+    /// <summary>An encrypted scratch disk of this size (a new sparse file per boot); null: none.</summary>
+    public ScratchSpec? Scratch { get; init; }
     /// <summary>Under TCG a systemd boot takes tens of seconds; a KVM boot far less.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
 

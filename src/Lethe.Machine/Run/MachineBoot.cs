@@ -1,5 +1,6 @@
 using Lethe.Core;
 using Lethe.Machine.Qemu;
+using Lethe.Machine.Scratch;
 using Lethe.Machine.Seed;
 using Lethe.Protocol;
 using Lethe.Spec;
@@ -9,17 +10,22 @@ namespace Lethe.Machine.Run;
 /// <summary>Boots a machine: writes the run's initramfs, starts QEMU unprivileged, waits for the guest's "ready".</summary>
 public static class MachineBoot
 {
-    public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(BootRequest boot, RunDirectory run, TextWriter diagnostics, CancellationToken stop)
+    public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(LethePaths paths, BootRequest boot, RunDirectory run, TextWriter diagnostics, CancellationToken stop)
     {
+        ScratchFile.CleanStale(paths.Scratch, name => Directory.Exists(System.IO.Path.Combine(paths.Runs, name)));
+        var scratch = boot.Scratch is { } size
+            ? run.Own(await ScratchFile.CreateAsync(paths.Scratch, run.Name, size.SizeMiB, stop: stop).ConfigureAwait(false))
+            : null;
         var (account, share) = await AccountForAsync(boot).ConfigureAwait(false);
         if (share?.Note is { } note)
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, SeedBuilder.For(boot), run.Initramfs);
-        if (boot.PersistDisk is { } disk && account is not null)
-            await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
-        var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run), account).ConfigureAwait(false);
+        if (account is not null)
+            foreach (var disk in new[] { boot.PersistDisk, scratch?.Path }.OfType<string>())
+                await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
+        var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, account).ConfigureAwait(false);
         run.WriteOwner(vm.Pid);
         try
         {

@@ -11,6 +11,7 @@ public sealed class RunDirectory : IDisposable
     private const string OwnerFile = "owner";
     private const int KeptLogs = 20;
     private string? _keepLogAt;
+    private readonly List<IDisposable> _owned = [];
 
     private RunDirectory(string path) => Path = path;
 
@@ -43,8 +44,19 @@ public sealed class RunDirectory : IDisposable
     /// <summary>Keeps the console log at exactly this path (a workstation's last boot log).</summary>
     public void KeepLogAs(string destination) => _keepLogAt = destination;
 
+    /// <summary>Something that lives and dies with this run (its scratch file).</summary>
+    public T Own<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public string Name => System.IO.Path.GetFileName(Path);
+
     public void Dispose()
     {
+        foreach (var owned in _owned)
+            owned.Dispose();
         if (_keepLogAt is { } destination && File.Exists(ConsoleLog))
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);

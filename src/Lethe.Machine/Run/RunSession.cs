@@ -21,9 +21,11 @@ public sealed class RunSession(LethePaths paths)
         VirtualMachine? vm = null;
         try
         {
-            (vm, var ready) = await MachineBoot.StartAsync(boot, run, streams.Diagnostics, stop).ConfigureAwait(false);
+            (vm, var ready) = await MachineBoot.StartAsync(paths, boot, run, streams.Diagnostics, stop).ConfigureAwait(false);
             if (boot.Debug)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
+            foreach (var warning in ready.Warnings ?? [])
+                streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
             var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;

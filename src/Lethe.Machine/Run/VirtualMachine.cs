@@ -53,11 +53,12 @@ public sealed class VirtualMachine : IAsyncDisposable
             RootImage = "/dev/fd/5",
             ConsoleLog = "/dev/fd/6",
             PersistDisk = launch.PersistDisk is null ? null : "/dev/fd/7",
+            ScratchDisk = launch.ScratchDisk is null ? null : "/dev/fd/8",
         };
         return
         [
-            "-c", """exec 3<"$1" 4<"$2" 5<"$3" 6>>"$4" && if [ -n "$5" ]; then exec 7<>"$5"; fi && shift 5 && exec "$@" """, "lethe-vmm",
-            launch.Kernel, launch.Initramfs, launch.RootImage, launch.ConsoleLog, launch.PersistDisk ?? "",
+            "-c", """exec 3<"$1" 4<"$2" 5<"$3" 6>>"$4" && if [ -n "$5" ]; then exec 7<>"$5"; fi && if [ -n "$6" ]; then exec 8<>"$6"; fi && shift 6 && exec "$@" """, "lethe-vmm",
+            launch.Kernel, launch.Initramfs, launch.RootImage, launch.ConsoleLog, launch.PersistDisk ?? "", launch.ScratchDisk ?? "",
             "setpriv", "--pdeathsig", "KILL", "--no-new-privs", .. account?.SetprivArguments() ?? [], "--",
             launch.Binary, .. QemuArguments.Build(throughFds),
         ];

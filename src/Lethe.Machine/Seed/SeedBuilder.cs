@@ -24,6 +24,7 @@ public static class SeedBuilder
             KeepIdentity = workstation && spec.Identity == IdentityMode.Keep,
             Persist = workstation ? spec.Persist.Paths.Select(p => PathFor(p, home)).ToList() : null,
             Workspace = boot.Shares ? new SharedFolder(SeedLayout.WorkspaceTag, boot.Workspace!.At, boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
+            Scratch = boot.Scratch is { } scratch ? new ScratchSeed(scratch.Overlay) : null,
         };
     }
 

@@ -94,6 +94,8 @@ public sealed record MachineStatus
     /// <summary>The allowlist in force for the current boot, as guest paths.</summary>
     public IReadOnlyList<string> Allowlist { get; init; } = [];
     public string? Error { get; init; }
+    /// <summary>What the current boot had to do without, one line each (a scratch disk that fell back to tmpfs).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 public static class MachineStates

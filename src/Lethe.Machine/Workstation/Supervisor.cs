@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Lethe.Core;
 using Lethe.Machine.Run;
+using Lethe.Machine.Scratch;
 using Lethe.Protocol;
 
 namespace Lethe.Machine.Workstation;
@@ -67,15 +68,19 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
         _run.KeepLogAs(folder.ConsoleLog);
-        var (vm, ready) = await MachineBoot.StartAsync(_boot, _run, log, stop).ConfigureAwait(false);
+        var (vm, ready) = await MachineBoot.StartAsync(paths, _boot, _run, log, stop).ConfigureAwait(false);
         _vm = vm;
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
+        _warnings = ready.Warnings ?? [];
         log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
+        foreach (var warning in _warnings)
+            log.WriteLine($"lethe: warning: {warning}");
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
     private DateTimeOffset? _bootedAt;
+    private IReadOnlyList<string> _warnings = [];
     private string? _timeline;
 
     /// <summary>The one reader of the guest channel: hands each message to its session's client.</summary>
@@ -210,6 +215,10 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         ImageDigest = _boot?.Image.Digest,
         PersistDisk = _boot?.PersistDisk,
         ConsoleLog = _run?.ConsoleLog,
+        Scratch = _boot?.Scratch is null ? null : _warnings.FirstOrDefault(w => w.Contains("scratch", StringComparison.Ordinal)) is { } failed
+            ? $"tmpfs ({failed})"
+            : _run is null ? null : ScratchPolicy.FileFor(paths.Scratch, _run.Name),
+        Warnings = _warnings,
         SpecPath = _boot?.Spec.SourcePath,
         Allowlist = _boot is null ? [] : _boot.Spec.Persist.Paths.Select(p => p.GuestPath($"/home/{_boot.Spec.User.Name}")).ToList(),
         Timeline = _timeline,

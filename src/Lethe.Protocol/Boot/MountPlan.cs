@@ -13,6 +13,9 @@ public static class MountPlan
     public const string Writable = "/rw";
     public const string NewRoot = "/newroot";
     public const string HomeWritable = "/rw-home";
+    /// <summary>Where the init mounts the decrypted scratch filesystem, in the initramfs (never seen by users).</summary>
+    public const string ScratchStage = "/scratch-disk";
+    public const string ScratchMountPoint = "/scratch";
 
     /// <summary>Kernel filesystems the init needs before it can read anything.</summary>
     public static IReadOnlyList<BootStep> Early() =>
@@ -22,15 +25,26 @@ public static class MountPlan
         new Mount("devtmpfs", "/dev", "devtmpfs", MountOptions.NoSuid, "mode=0755"),
     ];
 
+    /// <summary>The image, read-only: mounted first, since the scratch disk's set-up uses its tools.</summary>
+    public static IReadOnlyList<BootStep> LowerLayer(string rootDevice) => [new Mount(rootDevice, Lower, "erofs", MountOptions.ReadOnly)];
+
     /// <param name="persistDevice">The persist disk (ext4), or null when the machine has none.</param>
-    public static IReadOnlyList<BootStep> Root(GuestSeed seed, string rootDevice, string? persistDevice = null)
+    /// <param name="scratch">Whether the encrypted scratch filesystem is mounted at <see cref="ScratchStage"/>.</param>
+    public static IReadOnlyList<BootStep> Root(GuestSeed seed, string rootDevice, string? persistDevice = null, ScratchDisk scratch = ScratchDisk.None) =>
+        [.. LowerLayer(rootDevice), .. AfterLower(seed, persistDevice, scratch)];
+
+    public static IReadOnlyList<BootStep> AfterLower(GuestSeed seed, string? persistDevice = null, ScratchDisk scratch = ScratchDisk.None)
     {
         var caps = TmpfsCaps.For(seed.MemoryMiB);
         var hidden = MountOptions.NoSuid | MountOptions.NoDev;
+        var upperOnScratch = scratch == ScratchDisk.Mounted && seed.Scratch is { Overlay: true };
         return
         [
-            new Mount(rootDevice, Lower, "erofs", MountOptions.ReadOnly),
-            new Mount("tmpfs", Writable, "tmpfs", MountOptions.None, $"mode=0755,size={caps.RootMiB}m"),
+            // The root's writable layer: RAM, or with scratch overlay the encrypted disk, so that big
+            // installs do not exhaust memory. /home keeps its own tmpfs either way: secrets never go to disk.
+            .. upperOnScratch
+                ? new BootStep[] { new MakeDirectory($"{ScratchStage}/root", RootOnly), new BindFolder($"{ScratchStage}/root", Writable) }
+                : [new Mount("tmpfs", Writable, "tmpfs", MountOptions.None, $"mode=0755,size={caps.RootMiB}m")],
             new MakeDirectory($"{Writable}/upper", 0b111_101_101),
             new MakeDirectory($"{Writable}/work", 0b111_101_101),
             new Mount("overlay", NewRoot, "overlay", MountOptions.None,
@@ -44,6 +58,7 @@ public static class MountPlan
                 $"lowerdir={Lower}/home,upperdir={HomeWritable}/upper,workdir={HomeWritable}/work"),
             new Mount("tmpfs", $"{NewRoot}/tmp", "tmpfs", hidden, $"mode=1777,size={caps.TmpMiB}m"),
             new Mount("tmpfs", $"{NewRoot}/run", "tmpfs", hidden, $"mode=0755,size={caps.RunMiB}m"),
+            .. Scratch(seed, scratch, caps),
             .. UpperViews(),
             // Before /dev moves: the device nodes are found at /dev.
             .. persistDevice is null ? [] : Persist(persistDevice),
@@ -58,6 +73,24 @@ public static class MountPlan
     }
 
     private const int RootOnly = 0b111_000_000;
+
+    /// <summary>/scratch: the user's folder on the encrypted disk, or a tmpfs when the disk could not be
+    /// set up (fail-open: the machine still boots).</summary>
+    private static BootStep[] Scratch(GuestSeed seed, ScratchDisk scratch, TmpfsCaps caps) => scratch switch
+    {
+        ScratchDisk.Mounted =>
+        [
+            new MakeDirectory($"{ScratchStage}/user", Open),
+            new ChangeOwner($"{ScratchStage}/user", seed.User.Uid, seed.User.Gid),
+            new BindFolder($"{ScratchStage}/user", NewRoot + ScratchMountPoint),
+        ],
+        ScratchDisk.Failed =>
+        [
+            new Mount("tmpfs", NewRoot + ScratchMountPoint, "tmpfs", MountOptions.NoSuid | MountOptions.NoDev,
+                $"mode=0755,uid={seed.User.Uid},gid={seed.User.Gid},size={caps.TmpMiB}m"),
+        ],
+        _ => [],
+    };
     private const int Open = 0b111_101_101;
 
     /// <summary>
@@ -104,7 +137,13 @@ public enum MountOptions
     NoExec = 8,
 }
 
+/// <summary>The state of the encrypted scratch disk when the root is put together.</summary>
+public enum ScratchDisk { None, Mounted, Failed }
+
 public abstract record BootStep;
+/// <summary>A bind mount between folders of the initramfs and the new root (not the persist binds).</summary>
+public sealed record BindFolder(string Source, string Target) : BootStep;
+public sealed record ChangeOwner(string Path, int Uid, int Gid) : BootStep;
 public sealed record Mount(string Source, string Target, string FsType, MountOptions Options, string? Data = null) : BootStep;
 public sealed record MoveMount(string Source, string Target) : BootStep;
 public sealed record MakeDirectory(string Path, int Mode) : BootStep;

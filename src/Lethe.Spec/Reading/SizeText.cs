@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Lethe.Spec.Reading;
 
 /// <summary>Parses sizes such as "2G", "1.5G", "2048M", "512MiB" (binary units, case-insensitive).</summary>
-internal static partial class SizeText
+public static partial class SizeText
 {
     public const long MiB = 1024 * 1024;
 

@@ -54,7 +54,7 @@ public sealed class ScratchFileTests : IDisposable
     [Fact]
     public async Task A_disk_larger_than_the_free_space_is_refused_before_anything_is_made()
     {
-        var refused = await Should.ThrowAsync<HostException>(() => ScratchFile.CreateAsync(_folder, "big", 1L << 40, NoVariables, TestContext.Current.CancellationToken));
+        var refused = await Should.ThrowAsync<HostException>(() => ScratchFile.CreateAsync(_folder, "big", 1L << 30, NoVariables, TestContext.Current.CancellationToken));
         refused.Message.ShouldStartWith("the scratch disk needs 1048576 GiB but ");
         Directory.GetFiles(_folder).ShouldBeEmpty();
     }
