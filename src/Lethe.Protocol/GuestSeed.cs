@@ -76,7 +76,8 @@ public static class SeedLayout
     /// <summary>The root overlay's writable layers, moved here (root only) so that "persist diff" can read them.</summary>
     public const string RootUpperView = "/run/lethe/upper/root";
     public const string HomeUpperView = "/run/lethe/upper/home";
-    /// <summary>Where the systemd-mode agent (a copy of the init binary) lives in the new root.</summary>
-    public const string AgentPath = "/run/lethe/lethe-agent";
+    /// <summary>A copy of the init binary in the new root (root only): the systemd-mode agent, and
+    /// lethe's in-guest probes (lethe-init dm-targets NAME).</summary>
+    public const string AgentPath = "/run/lethe/lethe-init";
     public const string AgentUnitName = "lethe-agent.service";
 }

@@ -36,17 +36,23 @@ public static class VerifyCommand
                 console.Error.WriteLine($"lethe: booting a throwaway machine {folder.Name} for the proof");
                 await UpCommand.UpAsync(folder, loaded, parse, machine, console, parse.GetValue(LetheApp.DebugOption), stop).ConfigureAwait(false);
             }
+            IReadOnlyList<CheckResult> results;
+            var scratchFile = (string?)null;
             try
             {
-                var results = await new WipeProof(folder, loaded).RunAsync(stop).ConfigureAwait(false);
-                Report(results, parse.GetValue(json), console);
-                return results.All(r => r.Passed) ? ExitCodes.Success : ExitCodes.Failure;
+                results = await new WipeProof(folder, loaded).RunAsync(stop).ConfigureAwait(false);
+                scratchFile = folder.ReadStatus()?.Scratch;
             }
             finally
             {
                 if (throwaway)
                     await RemoveAsync(folder, console).ConfigureAwait(false);
             }
+            if (throwaway && scratchFile is not null && Path.IsPathRooted(scratchFile))
+                results = [.. results, new CheckResult("scratch: deleted at stop", !File.Exists(scratchFile),
+                    File.Exists(scratchFile) ? $"{scratchFile} is still there after the machine stopped" : "the host file is gone once the machine stopped")];
+            Report(results, parse.GetValue(json), console);
+            return results.All(r => r.Passed) ? ExitCodes.Success : ExitCodes.Failure;
         });
         return verify;
     }

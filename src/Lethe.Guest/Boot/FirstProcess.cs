@@ -53,6 +53,7 @@ internal static class FirstProcess
                 StepRunner.Run(WorkspacePlan.For(workspace, MountPlan.NewRoot));
                 timeline.Mark("workspace");
             }
+            SystemdHandover.CopyInit(MountPlan.NewRoot);
             if (seed.Init == InitMode.Systemd)
                 SystemdHandover.InstallAgent(MountPlan.NewRoot);
             SwitchRoot(MountPlan.NewRoot);

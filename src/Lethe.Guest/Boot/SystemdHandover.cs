@@ -9,12 +9,17 @@ namespace Lethe.Guest.Boot;
 /// </summary>
 internal static class SystemdHandover
 {
-    public static void InstallAgent(string newRoot)
+    /// <summary>Copies this program into the new root, for the agent and for lethe's probes.</summary>
+    public static void CopyInit(string newRoot)
     {
         var agent = newRoot + SeedLayout.AgentPath;
         Directory.CreateDirectory(Path.GetDirectoryName(agent)!);
         File.Copy("/" + SeedLayout.InitPath, agent, overwrite: true);
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public static void InstallAgent(string newRoot)
+    {
         var unitDir = newRoot + "/etc/systemd/system";
         File.WriteAllText(Path.Combine(unitDir, SeedLayout.AgentUnitName), AgentUnit());
         var wants = Path.Combine(unitDir, "multi-user.target.wants");

@@ -21,7 +21,10 @@ public static class MachineBoot
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
-        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, SeedBuilder.For(boot), run.Initramfs);
+        var seed = SeedBuilder.For(boot);
+        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
+        // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
+        File.WriteAllBytes(run.Seed, ProtocolJson.Serialize(seed));
         if (account is not null)
             foreach (var disk in new[] { boot.PersistDisk, scratch?.Path }.OfType<string>())
                 await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);

@@ -18,6 +18,7 @@ public sealed class RunDirectory : IDisposable
     public string Path { get; }
     public string Initramfs => System.IO.Path.Combine(Path, "initramfs.cpio");
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
+    public string Seed => System.IO.Path.Combine(Path, "seed.json");
 
     public static RunDirectory Create(string runsRoot, string name)
     {

@@ -32,6 +32,8 @@ public sealed class WipeProof(MachineFolder folder, MachineSpec spec)
         results.AddRange(CanaryJudge.Judge(canaries, await RootAsync(["sh", "-c", CanaryPlan.ReadScript(canaries)], stop).ConfigureAwait(false)));
         results.AddRange(IdentityChecks(identityBefore, await RootAsync(["sh", "-c", IdentityScript], stop).ConfigureAwait(false)));
         results.AddRange(workspace);
+        if (spec.Scratch is not null || folder.ReadStatus()?.Scratch is not null)
+            results.AddRange(await ScratchChecks.RunAsync(folder, folder.ReadStatus()!, _token, argv => RootAsync(argv, stop)).ConfigureAwait(false));
         await RootAsync(["sh", "-c", CanaryPlan.RemoveScript(canaries.Where(c => c.MustSurvive))], stop).ConfigureAwait(false);
         return results;
     }
