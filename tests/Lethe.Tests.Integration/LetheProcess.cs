@@ -18,7 +18,7 @@ public static class LetheProcess
     /// <summary>Shared by the whole run (and by later local runs): one image build, reused.</summary>
     public static string LetheHome { get; } = Path.Combine(RepositoryRoot, ".build", "test-home");
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory = null)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(Launcher)
         {
@@ -31,12 +31,15 @@ public static class LetheProcess
         foreach (var a in arguments)
             info.ArgumentList.Add(a);
         info.Environment["LETHE_HOME"] = LetheHome;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         return info;
     }
 
-    public static async Task<LetheResult> RunAsync(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static async Task<LetheResult> RunAsync(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(arguments, workingDirectory))!;
+        using var process = Process.Start(StartInfo(arguments, workingDirectory, environment))!;
         if (stdin is not null)
             await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();

@@ -21,6 +21,8 @@ public sealed record QemuLaunch
     public string? PersistDisk { get; init; }
     /// <summary>The scratch disk's sparse file: the guest encrypts it with a key the host never has.</summary>
     public string? ScratchDisk { get; init; }
+    /// <summary>Attach the scratch disk read-only: a broken disk, for testing the fail-open path.</summary>
+    public bool ScratchReadOnly { get; init; }
     /// <summary>A host folder shared over virtio-9p.</summary>
     public SharedFolderLaunch? Workspace { get; init; }
 }
@@ -75,7 +77,7 @@ public static class QemuArguments
             ]);
         if (launch.ScratchDisk is { } scratch)
             args.AddRange([
-                "-drive", $"id=scratch,if=none,format=raw,cache=unsafe,discard=unmap,file={Escape(scratch)}",
+                "-drive", $"id=scratch,if=none,format=raw,cache=unsafe,discard=unmap{(launch.ScratchReadOnly ? ",readonly=on" : "")},file={Escape(scratch)}",
                 "-device", $"virtio-blk-device,drive=scratch,serial={SeedLayout.ScratchDiskSerial}",
             ]);
         if (launch.Workspace is { } share)

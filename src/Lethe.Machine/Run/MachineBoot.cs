@@ -28,7 +28,8 @@ public static class MachineBoot
         if (account is not null)
             foreach (var disk in new[] { boot.PersistDisk, scratch?.Path }.OfType<string>())
                 await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
-        var vm = await VirtualMachine.StartAsync(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, account).ConfigureAwait(false);
+        var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+        var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
         run.WriteOwner(vm.Pid);
         try
         {
