@@ -28,6 +28,7 @@ public static class LetheApp
             LogsCommand.Create(console),
             PersistCommands.Create(console),
             VerifyCommand.Create(console),
+            BenchCommand.Create(console),
             SuperviseCommand.Create(console),
             BuildCommand.Create(console),
             DoctorCommand.Create(console),

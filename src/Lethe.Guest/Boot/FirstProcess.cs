@@ -40,6 +40,7 @@ internal static class FirstProcess
             var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
             var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
             StepRunner.Run(MountPlan.LowerLayer(rootDisk));
+            timeline.Mark("image");
             var warnings = new List<string>();
             var scratch = ScratchDisk.None;
             if (seed.Scratch is not null)
