@@ -43,6 +43,11 @@ public static class VerifyCommand
                 results = await new WipeProof(folder, loaded).RunAsync(stop).ConfigureAwait(false);
                 scratchFile = folder.ReadStatus()?.Scratch;
             }
+            catch (LetheException) when (throwaway)
+            {
+                KeepLogs(folder, console);
+                throw;
+            }
             finally
             {
                 if (throwaway)
@@ -70,6 +75,19 @@ public static class VerifyCommand
             console.Out.WriteLine($"{(r.Passed ? "ok  " : "FAIL")}  {r.Check.PadRight(width)}  {r.Detail}");
         var failed = results.Count(r => !r.Passed);
         console.Out.WriteLine(failed == 0 ? $"verified: all {results.Count} checks hold" : $"{failed} of {results.Count} checks failed");
+    }
+
+    /// <summary>The throwaway machine's folder goes; its logs stay for the post-mortem.</summary>
+    private static void KeepLogs(MachineFolder folder, CliConsole console)
+    {
+        var logs = LethePaths.FromEnvironment().Logs;
+        Directory.CreateDirectory(logs);
+        var kept = Path.Combine(logs, $"{folder.Name}-{DateTime.UtcNow:yyyyMMddHHmmss}.supervisor.log");
+        if (File.Exists(folder.SupervisorLog))
+        {
+            File.Copy(folder.SupervisorLog, kept, overwrite: true);
+            console.Error.WriteLine($"lethe: the throwaway machine's log is kept in {kept}");
+        }
     }
 
     private static async Task RemoveAsync(MachineFolder folder, CliConsole console)

@@ -22,6 +22,10 @@ public static class MachineClient
             {
                 return RunSession.InterruptedExitCode;
             }
+            catch (IOException e)
+            {
+                throw new LetheException($"lost the connection to machine {folder.Name}: {e.Message} (see lethe logs {folder.Name})", inner: e);
+            }
         }
     }
 

@@ -97,8 +97,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     _sessions.TryRemove(message.Session, out _);
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (Exception e)
         {
+            log.WriteLine($"lethe: reading the guest's channel failed: {e.Message}");
         }
         // The guest went away. Unless we are rebooting or stopping it, the machine is gone: stop.
         if (_vm == vm && _lifecycle.CurrentCount == 1)
@@ -131,12 +132,18 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
+            if (!stop.IsCancellationRequested)
+                log.WriteLine($"lethe: a client session ended early: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            log.WriteLine($"lethe: a client session failed: {e}");
         }
     }
 
     private async Task RelaySessionAsync(ControlChannel client, ControlMessage exec, CancellationToken stop)
     {
-        var vm = _vm ?? throw new IOException("no machine");
+        var vm = _vm ?? throw new IOException("the machine is rebooting or stopping");
         var session = Interlocked.Increment(ref _nextSession);
         _sessions[session] = client;
         try
