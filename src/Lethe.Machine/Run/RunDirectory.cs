@@ -34,7 +34,10 @@ public sealed class RunDirectory : IDisposable
     {
         var self = ProcessIdentity.Of(Environment.ProcessId);
         var qemu = qemuPid is { } pid ? ProcessIdentity.Of(pid) : null;
-        File.WriteAllText(System.IO.Path.Combine(Path, OwnerFile), $"{self}\n{qemu}\n");
+        // Written aside and renamed: a concurrent CleanStale must never read a half-written owner.
+        var owner = System.IO.Path.Combine(Path, OwnerFile);
+        File.WriteAllText(owner + ".new", $"{self}\n{qemu}\n");
+        File.Move(owner + ".new", owner, overwrite: true);
     }
 
     /// <summary>Keeps the console log after the run (failures, --debug): it moves to the logs folder,
