@@ -83,6 +83,16 @@ public sealed class WorkstationTests(TestImage image)
             states["it-ws-a"].ShouldBe("running");
             states["it-ws-b"].ShouldBe("running");
             (await Lethe("exec", "it-ws-b", "--", "hostname")).Stdout.ShouldBe("it-ws-b\n");
+
+            // Many short sessions at once: clients that leave as soon as they have their status must never
+            // disturb the machine (a late message to a closed client once stopped the whole supervisor).
+            var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Lethe("exec", "it-ws-a", "--", "sh", "-c", $"echo {i}; exit {i % 3}")));
+            for (var i = 0; i < burst.Length; i++)
+            {
+                burst[i].ExitCode.ShouldBe(i % 3, burst[i].ToString());
+                burst[i].Stdout.ShouldBe($"{i}\n");
+            }
+            (await Lethe("exec", "it-ws-a", "--", "true")).ExitCode.ShouldBe(0, "the machine must still be up after the burst");
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Lethe.Core;
 using Lethe.Machine.Run;
@@ -15,10 +14,9 @@ namespace Lethe.Machine.Workstation;
 public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter log)
 {
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<int, ControlChannel> _sessions = new();
+    private readonly SessionRouter _sessions = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private int _nextSession;
     private VirtualMachine? _vm;
     private RunDirectory? _run;
     private BootRequest? _boot;
@@ -90,11 +88,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         {
             while (await vm.Channel.ReceiveAsync().ConfigureAwait(false) is { } message)
             {
-                // Clients number nothing: each connection is one session, seen by its client as session 0.
-                if (_sessions.TryGetValue(message.Session, out var client))
-                    await client.SendAsync(message.ForSession(0)).ConfigureAwait(false);
-                if (message.Type == MessageTypes.Exit)
-                    _sessions.TryRemove(message.Session, out _);
+                await _sessions.RouteAsync(message).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -144,8 +138,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private async Task RelaySessionAsync(ControlChannel client, ControlMessage exec, CancellationToken stop)
     {
         var vm = _vm ?? throw new IOException("the machine is rebooting or stopping");
-        var session = Interlocked.Increment(ref _nextSession);
-        _sessions[session] = client;
+        var session = _sessions.Open(client);
         try
         {
             await vm.Channel.SendAsync(exec.ForSession(session), stop).ConfigureAwait(false);
@@ -153,12 +146,12 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                 if (message.Type is MessageTypes.Stdin or MessageTypes.StdinClosed or MessageTypes.Signal)
                     await vm.Channel.SendAsync(message.ForSession(session), stop).ConfigureAwait(false);
             // The client left (Ctrl-C, killed): end its command rather than leave it running unseen.
-            if (_sessions.ContainsKey(session))
+            if (_sessions.IsOpen(session))
                 await vm.Channel.SendAsync(ControlMessage.Kill(9).ForSession(session), stop).ConfigureAwait(false);
         }
         finally
         {
-            _sessions.TryRemove(session, out _);
+            _sessions.Close(session);
         }
     }
 
@@ -188,11 +181,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     {
         var vm = _vm;
         _vm = null;
-        foreach (var (session, client) in _sessions)
-        {
-            await client.SendAsync(ControlMessage.Exited(RunSession.InterruptedExitCode)).ConfigureAwait(false);
-            _sessions.TryRemove(session, out _);
-        }
+        await _sessions.EndAllAsync(RunSession.InterruptedExitCode).ConfigureAwait(false);
         if (vm is not null)
         {
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
