@@ -15,6 +15,19 @@ public static class LetheProcess
 
     public static string Launcher => Path.Combine(RepositoryRoot, "lethe");
 
+    /// <summary>
+    /// Where commands run unless a test says otherwise: a folder others may read, so that lethe run shares
+    /// it at /work wherever the repository was cloned (a clone in a private 0700 folder is not shared).
+    /// </summary>
+    public static string WorkFolder { get; } = CreateWorkFolder();
+
+    private static string CreateWorkFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("lethe-it-work-").FullName;
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        return folder;
+    }
+
     /// <summary>Shared by the whole run (and by later local runs): one image build, reused.</summary>
     public static string LetheHome { get; } = Path.Combine(RepositoryRoot, ".build", "test-home");
 
@@ -26,7 +39,7 @@ public static class LetheProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepositoryRoot,
+            WorkingDirectory = workingDirectory ?? WorkFolder,
         };
         foreach (var a in arguments)
             info.ArgumentList.Add(a);
