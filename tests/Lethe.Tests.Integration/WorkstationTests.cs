@@ -153,6 +153,16 @@ public sealed class WorkstationTests(TestImage image)
         }
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_passes_on_the_embedded_default_workstation()
+    {
+        // A folder without lethe.yaml: the embedded default spec and its allowlist.
+        var result = await LetheProcess.RunAsync(["verify"], timeout: TimeSpan.FromMinutes(20));
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldContain("kept: /home/dev/src/.lethe-canary-");
+        result.Stdout.ShouldContain("backed: /home/dev/.ssh/known_hosts");
+    }
+
     private static async Task<bool> ProcessGone(int pid)
     {
         for (var i = 0; i < 100; i++)
