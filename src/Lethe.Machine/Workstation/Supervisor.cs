@@ -20,6 +20,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private VirtualMachine? _vm;
     private RunDirectory? _run;
     private BootRequest? _boot;
+    private DateTimeOffset? _bootedAt;
+    private IReadOnlyList<string> _warnings = [];
+    private string? _timeline;
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -77,19 +80,13 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
-    private DateTimeOffset? _bootedAt;
-    private IReadOnlyList<string> _warnings = [];
-    private string? _timeline;
-
     /// <summary>The one reader of the guest channel: hands each message to its session's client.</summary>
     private async Task RouteGuestMessagesAsync(VirtualMachine vm)
     {
         try
         {
             while (await vm.Channel.ReceiveAsync().ConfigureAwait(false) is { } message)
-            {
                 await _sessions.RouteAsync(message).ConfigureAwait(false);
-            }
         }
         catch (Exception e)
         {
