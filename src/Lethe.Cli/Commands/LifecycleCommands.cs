@@ -22,24 +22,8 @@ public static class LifecycleCommands
                 console.Error.WriteLine($"lethe: {folder.Name} is not running");
                 return ExitCodes.Success;
             }
-            var supervisor = folder.ReadStatus()?.SupervisorPid;
-            try
-            {
-                await MachineClient.PowerOffAsync(folder, stop).ConfigureAwait(false);
-            }
-            catch (LetheException)
-            {
-                // No answer on the socket: the kill below still stops it.
-            }
-            var deadline = DateTime.UtcNow + DownTimeout;
-            while (folder.IsRunning() && DateTime.UtcNow < deadline)
-                await Task.Delay(100, stop).ConfigureAwait(false);
-            if (folder.IsRunning() && supervisor is { } pid)
-            {
-                // QEMU dies with its supervisor (parent-death signal).
-                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            if (!await MachineClient.StopAsync(folder, DownTimeout, stop).ConfigureAwait(false))
                 console.Error.WriteLine($"lethe: {folder.Name} did not power off within {DownTimeout.TotalSeconds:0} s; killed");
-            }
             console.Error.WriteLine($"lethe: {folder.Name} is down");
             return ExitCodes.Success;
         });

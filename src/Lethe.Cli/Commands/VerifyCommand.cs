@@ -95,10 +95,7 @@ public static class VerifyCommand
         try
         {
             if (folder.IsRunning())
-                await MachineClient.PowerOffAsync(folder, CancellationToken.None).ConfigureAwait(false);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (folder.IsRunning() && DateTime.UtcNow < deadline)
-                await Task.Delay(100).ConfigureAwait(false);
+                await MachineClient.StopAsync(folder, TimeSpan.FromSeconds(60), CancellationToken.None).ConfigureAwait(false);
             Directory.Delete(folder.Path, recursive: true);
         }
         catch (Exception e) when (e is IOException or LetheException)

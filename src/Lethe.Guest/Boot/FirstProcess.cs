@@ -18,8 +18,6 @@ internal static class FirstProcess
     /// <summary>The persist disk's filesystem; the table brings its dependencies (crc32c_generic, jbd2, …).</summary>
     private static readonly string[] PersistModules = ["ext4"];
 
-    /// <summary>dm-crypt with aes-xts: the kernel cannot ask modprobe for them from the initramfs.</summary>
-    private static readonly string[] ScratchModules = ["ext4", "dm_mod", "dm_crypt", "xts", "ecb"];
 
     public static int Run()
     {
@@ -33,7 +31,7 @@ internal static class FirstProcess
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
             string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules,
-                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchModules];
+                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
 

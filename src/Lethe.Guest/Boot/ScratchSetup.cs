@@ -10,7 +10,7 @@ namespace Lethe.Guest.Boot;
 /// run from <see cref="MountPlan.Lower"/>, which must be mounted): a dm-crypt mapping with a fresh
 /// random key, a fresh ext4 on it, mounted and given to the user. Fails open: whatever goes wrong
 /// becomes a one-line <see cref="ScratchOutcome.Failure"/>, with nothing left mapped or mounted, and
-/// the caller mounts RAM there instead (<see cref="MountFallback"/>). Never waits without a deadline.
+/// the mount plan puts RAM there instead (<see cref="ScratchPlan.Fallback"/>). Never waits without a deadline.
 /// The key exists only in two stack buffers, zeroed right after the table load, and in the kernel.
 /// </summary>
 internal static class ScratchSetup
@@ -64,9 +64,6 @@ internal static class ScratchSetup
         }
     }
 
-    /// <summary>The fallback: a capped tmpfs owned by the user at the same place.</summary>
-    public static void MountFallback(string mountPoint, int capMiB, int uid, int gid) =>
-        StepRunner.Run([ScratchPlan.Fallback(mountPoint, capMiB, uid, gid)]);
 
     /// <summary>The key is drawn, spelled into the table and handed to the kernel, then both buffers are zeroed.</summary>
     private static void LoadTable(DeviceMapper control, string device, ulong sectors, bool allowDiscards)

@@ -95,8 +95,6 @@ public sealed class VirtualMachine : IAsyncDisposable
     /// <summary>": " and QEMU's last stderr line, for an error message; empty when QEMU said nothing.</summary>
     public string StderrSuffix() => StderrText is { Length: > 0 } text ? ": " + text.Split('\n')[^1] : "";
 
-    public bool HasExited => _qemu.HasExited;
-
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

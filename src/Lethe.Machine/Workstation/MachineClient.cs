@@ -68,6 +68,31 @@ public static class MachineClient
         }
     }
 
+    /// <summary>
+    /// Asks the supervisor to power the machine off and waits until it has stopped (its lock is free).
+    /// Past the timeout the supervisor is killed, and QEMU dies with it (parent-death signal).
+    /// Returns false when it had to kill.
+    /// </summary>
+    public static async Task<bool> StopAsync(MachineFolder folder, TimeSpan timeout, CancellationToken stop)
+    {
+        var supervisor = folder.ReadStatus()?.SupervisorPid;
+        try
+        {
+            await PowerOffAsync(folder, stop).ConfigureAwait(false);
+        }
+        catch (LetheException)
+        {
+            // No answer on the socket: the kill below still stops it.
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (folder.IsRunning() && DateTime.UtcNow < deadline)
+            await Task.Delay(100, stop).ConfigureAwait(false);
+        if (!folder.IsRunning() || supervisor is not { } pid)
+            return true;
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        return false;
+    }
+
     private static async Task<(NetworkStream, ControlChannel)> ConnectAsync(MachineFolder folder, CancellationToken stop)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -84,11 +84,7 @@ public static class MountPlan
             new ChangeOwner($"{ScratchStage}/user", seed.User.Uid, seed.User.Gid),
             new BindFolder($"{ScratchStage}/user", NewRoot + ScratchMountPoint),
         ],
-        ScratchDisk.Failed =>
-        [
-            new Mount("tmpfs", NewRoot + ScratchMountPoint, "tmpfs", MountOptions.NoSuid | MountOptions.NoDev,
-                $"mode=0755,uid={seed.User.Uid},gid={seed.User.Gid},size={caps.TmpMiB}m"),
-        ],
+        ScratchDisk.Failed => [ScratchPlan.Fallback(NewRoot + ScratchMountPoint, caps.TmpMiB, seed.User.Uid, seed.User.Gid)],
         _ => [],
     };
     private const int Open = 0b111_101_101;
