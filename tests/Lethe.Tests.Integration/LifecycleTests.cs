@@ -38,6 +38,7 @@ public sealed class LifecycleTests(TestImage image)
         lethe.StandardInput.Close();
         (await lethe.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)).ShouldBe("started");
         var qemu = QemuProcessesOf(lethe.Id);
+        qemu.ShouldNotBeEmpty("the running machine's QEMU must be found, or the checks below prove nothing");
 
         Process.Start("kill", [$"-{signal}", lethe.Id.ToString()])!.WaitForExit();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -27,11 +27,20 @@ public sealed class UserCommandTests
     [Fact]
     public void The_environment_is_the_users_plus_the_specs_and_nothing_inherited()
     {
-        var info = UserCommand.StartInfo(new ExecRequest { Argv = ["env"] }, Seed);
-        info.Environment["HOME"].ShouldBe("/home/dev");
-        info.Environment["USER"].ShouldBe("dev");
-        info.Environment["EDITOR"].ShouldBe("vim");
-        info.Environment.Keys.ShouldNotContain("LETHE_SECRET_PROBE");
+        // Set in this process, so that inheriting the caller's environment would show it.
+        Environment.SetEnvironmentVariable("LETHE_SECRET_PROBE", "inherited");
+        try
+        {
+            var info = UserCommand.StartInfo(new ExecRequest { Argv = ["env"] }, Seed);
+            info.Environment["HOME"].ShouldBe("/home/dev");
+            info.Environment["USER"].ShouldBe("dev");
+            info.Environment["EDITOR"].ShouldBe("vim");
+            info.Environment.Keys.ShouldNotContain("LETHE_SECRET_PROBE");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LETHE_SECRET_PROBE", null);
+        }
     }
 
     [Fact]
