@@ -4,7 +4,7 @@ namespace Lethe.Tests.Image;
 
 public sealed class CacheTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Work_folders_of_dead_builds_are_removed_and_live_ones_kept()
     {
         using var scratch = new ScratchFolder();
@@ -22,7 +22,7 @@ public sealed class CacheTests
         Directory.Exists(finished).ShouldBeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Disposing_a_work_folder_deletes_it()
     {
         using var scratch = new ScratchFolder();
@@ -34,7 +34,7 @@ public sealed class CacheTests
         Directory.Exists(work.Path).ShouldBeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Publishing_moves_a_folder_into_place_and_replaces_an_older_one()
     {
         using var scratch = new ScratchFolder();
@@ -48,7 +48,7 @@ public sealed class CacheTests
         Directory.Exists(scratch.Combine("new.old")).ShouldBeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_second_build_lock_on_the_same_name_waits_for_the_first()
     {
         using var scratch = new ScratchFolder();

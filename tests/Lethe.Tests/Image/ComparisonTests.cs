@@ -4,7 +4,7 @@ namespace Lethe.Tests.Image;
 
 public sealed class ComparisonTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Files_are_compared_byte_for_byte()
     {
         using var scratch = new ScratchFolder();
@@ -19,7 +19,7 @@ public sealed class ComparisonTests
         (await FileComparison.FirstDifferenceAsync(a, longer, token)).ShouldBe(100_000);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task The_first_differing_path_of_two_trees_is_named()
     {
         using var scratch = new ScratchFolder();

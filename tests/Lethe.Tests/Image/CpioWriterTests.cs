@@ -10,7 +10,7 @@ public sealed class CpioWriterTests
     private const int Mode755 = 0b111_101_101;
     private const int Mode644 = 0b110_100_100;
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Directories_files_and_symlinks_come_back_out_of_cpio()
     {
         using var scratch = new ScratchFolder();
@@ -36,7 +36,7 @@ public sealed class CpioWriterTests
         File.GetLastWriteTimeUtc(Path.Combine(output, "etc/motd")).ShouldBe(DateTime.UnixEpoch);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task The_listing_shows_owners_modes_device_numbers_and_the_given_time()
     {
         using var scratch = new ScratchFolder();

@@ -6,7 +6,7 @@ namespace Lethe.Tests.Image;
 
 public sealed class InitramfsBuilderTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_dynamic_init_comes_with_its_libraries_modules_and_table_and_the_archive_is_reproducible()
     {
         using var scratch = new ScratchFolder();
@@ -29,7 +29,7 @@ public sealed class InitramfsBuilderTests
         File.ReadAllBytes(scratch.Combine("one.cpio")).ShouldBe(File.ReadAllBytes(scratch.Combine("two.cpio")));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_missing_init_binary_is_a_clear_error()
     {
         var error = await Should.ThrowAsync<LetheException>(() =>

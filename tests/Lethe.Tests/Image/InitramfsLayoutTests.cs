@@ -84,7 +84,7 @@ public sealed class InitramfsLayoutTests
         Should.Throw<InvalidDataException>(() => LddOutput.Parse("\tlibfoo.so.1 => not found\n")).Message.ShouldContain("libfoo.so.1");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task The_libraries_of_a_real_dynamic_program_are_found()
     {
         var libraries = await InitramfsBuilder.SharedLibrariesAsync("/bin/true", TestContext.Current.CancellationToken);

@@ -49,7 +49,7 @@ public sealed class KernelTests
         ElfKernel.ContainsPvhNote([.. Note("Xen", 6, 6), .. Note("Xen", 18, 8)]).ShouldBeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_bzimage_is_turned_back_into_its_elf_kernel_with_the_system_xz()
     {
         using var scratch = new ScratchFolder();
@@ -62,7 +62,7 @@ public sealed class KernelTests
         (await File.ReadAllBytesAsync(scratch.Combine("vmlinux"), TestContext.Current.CancellationToken)).ShouldBe(elf);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_kernel_without_pvh_support_is_refused_clearly()
     {
         using var scratch = new ScratchFolder();

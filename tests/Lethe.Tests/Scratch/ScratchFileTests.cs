@@ -9,7 +9,7 @@ public sealed class ScratchFileTests : IDisposable
     private readonly string _folder = Path.Combine(Directory.CreateTempSubdirectory("lethe-scratch-").FullName, "scratch");
     private static readonly Func<string, string?> NoVariables = _ => null;
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task The_file_is_sparse_private_and_named_after_the_run_and_goes_at_dispose()
     {
         var scratch = await ScratchFile.CreateAsync(_folder, "dev-1-ab", 1024, NoVariables, TestContext.Current.CancellationToken);
@@ -29,7 +29,7 @@ public sealed class ScratchFileTests : IDisposable
         File.Exists(scratch.Path).ShouldBeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_folder_on_tmpfs_is_refused_with_exit_3_unless_allowed()
     {
         if (!Directory.Exists("/dev/shm") || await ScratchFile.FileSystemTypeAsync("/dev/shm", TestContext.Current.CancellationToken) != "tmpfs")
@@ -51,7 +51,7 @@ public sealed class ScratchFileTests : IDisposable
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_disk_larger_than_the_free_space_is_refused_before_anything_is_made()
     {
         var refused = await Should.ThrowAsync<HostException>(() => ScratchFile.CreateAsync(_folder, "big", 1L << 30, NoVariables, TestContext.Current.CancellationToken));
@@ -59,7 +59,7 @@ public sealed class ScratchFileTests : IDisposable
         Directory.GetFiles(_folder).ShouldBeEmpty();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Files_of_dead_runs_are_removed_and_live_ones_and_others_kept()
     {
         using var live = await ScratchFile.CreateAsync(_folder, "live", 1, NoVariables, TestContext.Current.CancellationToken);
