@@ -1,0 +1,85 @@
+namespace Lethe.Tests.Integration;
+
+/// <summary>
+/// What lethe does as root inside a guest (verify's canaries, persist gc) against a guest user who
+/// plants links and forges file names.
+/// </summary>
+[Collection(MachineCollection.Name)]
+public sealed class GuestRootTests(TestImage image)
+{
+    private const int Timeout = 900_000;
+
+    /// <summary>The workstation image with an allowlisted folder whose parent the user owns (and so can swap).</summary>
+    private async Task<string> HostileSpecAsync()
+    {
+        var spec = Path.Combine(image.Folder, "hostile.yaml");
+        var workstation = await File.ReadAllTextAsync(image.WorkstationSpec);
+        await File.WriteAllTextAsync(spec, workstation.Replace("name: it-ws", "name: it-hostile", StringComparison.Ordinal)
+            .Replace("    - ~/src\n", "    - ~/src\n    - ~/proj/src\n", StringComparison.Ordinal));
+        File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
+        return spec;
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_never_writes_a_canary_through_a_link_the_user_planted_and_does_not_pass()
+    {
+        const string name = "it-root-canary";
+        var spec = await HostileSpecAsync();
+        try
+        {
+            (await LetheProcess.RunAsync(["up", name, "--spec", spec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            // A root-only folder that is kept, and the user's swap of an allowlisted folder for a link to it.
+            var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
+                "set -e; sudo mkdir -m 0700 /etc/keep/sub; mv ~/proj ~/proj.old; mkdir ~/proj; ln -s /etc/keep/sub ~/proj/src"]);
+            plant.ExitCode.ShouldBe(0, plant.ToString());
+
+            var verify = await LetheProcess.RunAsync(["verify", name], timeout: TimeSpan.FromMinutes(10));
+            verify.ExitCode.ShouldBe(1, verify.ToString());
+            verify.Stdout.ShouldMatch(@"FAIL\s+backed: /home/dev/proj/src");
+
+            var leftover = await LetheProcess.RunAsync(["exec", name, "--", "sudo", "find", "/etc/keep/sub", "-mindepth", "1", "-printf", "%p %u\\n"]);
+            leftover.ExitCode.ShouldBe(0, leftover.ToString());
+            leftover.Stdout.ShouldBeEmpty("verify wrote through the user's link into a root-only folder");
+        }
+        finally
+        {
+            await LetheProcess.RunAsync(["down", name]);
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Persist_gc_is_not_fooled_by_file_names_with_newlines_and_deletes_only_what_the_allowlist_dropped()
+    {
+        const string name = "it-root-gc";
+        // The same machine, with ~/private dropped from the allowlist: its copy on the disk is what gc must delete.
+        var reduced = Path.Combine(image.Folder, "reduced.yaml");
+        await File.WriteAllTextAsync(reduced, (await File.ReadAllTextAsync(image.WorkstationSpec))
+            .Replace("    - {path: ~/private, mode: \"0700\"}\n", "", StringComparison.Ordinal));
+        File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(reduced, ".lock"), overwrite: true);
+        try
+        {
+            (await LetheProcess.RunAsync(["up", name, "--spec", image.WorkstationSpec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            // In a kept folder the user names files as they like: these forge listing lines (a name holds no '/',
+            // but the folders below it continue the forged path).
+            var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
+                "set -e; echo precious > ~/src/keepme; echo p > ~/private/p; " +
+                "mkdir -p ~/src/\"$(printf 'x\\nd\\t0\\t/x')\"; " +
+                "mkdir -p ~/src/\"$(printf 'y\\nd\\t0\\tXXXXXXXXXXXXX')\"/home/dev/ghost"]);
+            plant.ExitCode.ShouldBe(0, plant.ToString());
+
+            var gc = await LetheProcess.RunAsync(["persist", "gc", name, "--spec", reduced, "--yes"]);
+            gc.ExitCode.ShouldBe(0, gc.ToString());
+            gc.Stdout.ShouldContain("/home/dev/private ");
+            gc.Stdout.ShouldNotContain("ghost");
+            gc.Stdout.ShouldContain("deleted 1 entry");
+
+            var read = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", "cat ~/src/keepme; sudo ls -A /persist/data/home/dev"]);
+            read.ExitCode.ShouldBe(0, read.ToString());
+            read.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["precious", ".config", "src"], read.ToString());
+        }
+        finally
+        {
+            await LetheProcess.RunAsync(["down", name]);
+        }
+    }
+}
