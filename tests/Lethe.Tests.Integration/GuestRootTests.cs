@@ -13,9 +13,10 @@ public sealed class GuestRootTests(TestImage image)
     private async Task<string> HostileSpecAsync()
     {
         var spec = Path.Combine(image.Folder, "hostile.yaml");
-        var workstation = await File.ReadAllTextAsync(image.WorkstationSpec);
+        var stop = TestContext.Current.CancellationToken;
+        var workstation = await File.ReadAllTextAsync(image.WorkstationSpec, stop);
         await File.WriteAllTextAsync(spec, workstation.Replace("name: it-ws", "name: it-hostile", StringComparison.Ordinal)
-            .Replace("    - ~/src\n", "    - ~/src\n    - ~/proj/src\n", StringComparison.Ordinal));
+            .Replace("    - ~/src\n", "    - ~/src\n    - ~/proj/src\n", StringComparison.Ordinal), stop);
         File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
         return spec;
     }
@@ -53,8 +54,9 @@ public sealed class GuestRootTests(TestImage image)
         const string name = "it-root-gc";
         // The same machine, with ~/private dropped from the allowlist: its copy on the disk is what gc must delete.
         var reduced = Path.Combine(image.Folder, "reduced.yaml");
-        await File.WriteAllTextAsync(reduced, (await File.ReadAllTextAsync(image.WorkstationSpec))
-            .Replace("    - {path: ~/private, mode: \"0700\"}\n", "", StringComparison.Ordinal));
+        var stop = TestContext.Current.CancellationToken;
+        await File.WriteAllTextAsync(reduced, (await File.ReadAllTextAsync(image.WorkstationSpec, stop))
+            .Replace("    - {path: ~/private, mode: \"0700\"}\n", "", StringComparison.Ordinal), stop);
         File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(reduced, ".lock"), overwrite: true);
         try
         {
