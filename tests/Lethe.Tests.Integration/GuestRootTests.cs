@@ -69,6 +69,8 @@ public sealed class GuestRootTests(TestImage image)
                 "mkdir -p ~/src/\"$(printf 'y\\nd\\t0\\tXXXXXXXXXXXXX')\"/home/dev/ghost"]);
             plant.ExitCode.ShouldBe(0, plant.ToString());
 
+            await DiffNamesLostFilesSafelyAsync(name);
+
             var gc = await LetheProcess.RunAsync(["persist", "gc", name, "--spec", reduced, "--yes"]);
             gc.ExitCode.ShouldBe(0, gc.ToString());
             gc.Stdout.ShouldContain("/home/dev/private ");
@@ -83,5 +85,30 @@ public sealed class GuestRootTests(TestImage image)
         {
             await LetheProcess.RunAsync(["down", name]);
         }
+    }
+
+    /// <summary>persist diff names each file the next boot loses, largest first, with its escape characters shown escaped.</summary>
+    private static async Task DiffNamesLostFilesSafelyAsync(string name)
+    {
+        var write = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
+            "head -c 3000 /dev/zero > ~/big; head -c 20 /dev/zero > ~/small; printf x > /tmp/\"$(printf 'e\\033[31m')\""]);
+        write.ExitCode.ShouldBe(0, write.ToString());
+        var text = await LetheProcess.RunAsync(["persist", "diff", name]);
+        text.ExitCode.ShouldBe(0, text.ToString());
+        text.Stdout.ShouldNotContain("\u001b");
+        text.Stdout.ShouldContain("/tmp/e\\x1b[31m");
+        text.Stdout.IndexOf("/home/dev/big", StringComparison.Ordinal).ShouldBeLessThan(text.Stdout.IndexOf("/home/dev/small", StringComparison.Ordinal));
+        text.Stdout.ShouldNotContain("keepme");
+
+        var json = await LetheProcess.RunAsync(["persist", "diff", name, "--json"]);
+        json.ExitCode.ShouldBe(0, json.ToString());
+        var groups = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("groups").EnumerateArray().ToList();
+        var home = groups.Single(g => g.GetProperty("directory").GetString() == "/home/dev");
+        var files = home.GetProperty("files").EnumerateArray().Select(f => (Path: f.GetProperty("path").GetString(), Bytes: f.GetProperty("bytes").GetInt64())).ToList();
+        files.ShouldContain(("/home/dev/big", 3000L));
+        files.ShouldContain(("/home/dev/small", 20L));
+        files.Select(f => f.Bytes).ShouldBeInOrder(SortDirection.Descending);
+        groups.Single(g => g.GetProperty("directory").GetString() == "/tmp").GetProperty("files").EnumerateArray()
+            .Select(f => f.GetProperty("path").GetString()).ShouldContain("/tmp/e\u001b[31m");
     }
 }
