@@ -55,8 +55,10 @@ public sealed class GuestRootTests(TestImage image)
         // The same machine, with ~/private dropped from the allowlist: its copy on the disk is what gc must delete.
         var reduced = Path.Combine(image.Folder, "reduced.yaml");
         var stop = TestContext.Current.CancellationToken;
-        await File.WriteAllTextAsync(reduced, (await File.ReadAllTextAsync(image.WorkstationSpec, stop))
-            .Replace("    - {path: ~/private, mode: \"0700\"}\n", "", StringComparison.Ordinal), stop);
+        var workstation = await File.ReadAllTextAsync(image.WorkstationSpec, stop);
+        var dropped = workstation.Replace("    - {path: ~/private, mode: \"0700\"}", "", StringComparison.Ordinal);
+        dropped.ShouldNotBe(workstation);
+        await File.WriteAllTextAsync(reduced, dropped, stop);
         File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(reduced, ".lock"), overwrite: true);
         try
         {
@@ -80,6 +82,36 @@ public sealed class GuestRootTests(TestImage image)
             var read = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", "cat ~/src/keepme; sudo ls -A /persist/data/home/dev"]);
             read.ExitCode.ShouldBe(0, read.ToString());
             read.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["precious", ".config", "src"], read.ToString());
+        }
+        finally
+        {
+            await LetheProcess.RunAsync(["down", name]);
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_spec_PATH_leading_to_the_users_own_programs_is_not_used_by_lethes_root_commands()
+    {
+        const string name = "it-root-path";
+        var spec = Path.Combine(image.Folder, "planted-path.yaml");
+        var stop = TestContext.Current.CancellationToken;
+        await File.WriteAllTextAsync(spec, (await File.ReadAllTextAsync(image.WorkstationSpec, stop))
+            .Replace("  LETHE_TEST: \"yes\"\n", "  LETHE_TEST: \"yes\"\n  PATH: /home/dev/bin:/usr/bin:/bin\n", StringComparison.Ordinal), stop);
+        File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
+        try
+        {
+            (await LetheProcess.RunAsync(["up", name, "--spec", spec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            // The user's own find and du, first on the spec's PATH: lethe's persist commands run find and du as root.
+            var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
+                "set -e; mkdir -p ~/bin; for p in find du cat sh; do printf '#!/bin/sh\\nid -u > /tmp/ran-as-$(id -u)\\nexec /usr/bin/%s \"$@\"\\n' $p > ~/bin/$p; chmod +x ~/bin/$p; done; command -v find"]);
+            plant.ExitCode.ShouldBe(0, plant.ToString());
+            plant.Stdout.Trim().ShouldBe("/home/dev/bin/find", "the planted program is first on the user's PATH");
+
+            (await LetheProcess.RunAsync(["persist", "diff", name])).ExitCode.ShouldBe(0);
+            (await LetheProcess.RunAsync(["persist", "ls", name])).ExitCode.ShouldBe(0);
+
+            var ran = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", "ls /tmp/ran-as-0 2>/dev/null; true"]);
+            ran.Stdout.ShouldBeEmpty("a program the user planted ran as root");
         }
         finally
         {
