@@ -90,6 +90,15 @@ public sealed class GuestRootTests(TestImage image)
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Verify_with_a_scratch_disk_passes_its_scratch_checks_with_the_marker_written_as_the_user()
+    {
+        var verify = await LetheProcess.RunAsync(["verify", "--spec", image.WorkstationSpec, "--scratch", "256M"], timeout: TimeSpan.FromMinutes(12));
+        verify.ExitCode.ShouldBe(0, verify.ToString());
+        verify.Stdout.ShouldMatch(@"ok\s+scratch: crypt mapping");
+        verify.Stdout.ShouldMatch(@"ok\s+scratch: deleted at stop");
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_spec_PATH_leading_to_the_users_own_programs_is_not_used_by_lethes_root_commands()
     {
         const string name = "it-root-path";
