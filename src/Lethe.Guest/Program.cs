@@ -1,6 +1,7 @@
 using Lethe.Guest.Boot;
 using Lethe.Guest.Native;
 using Lethe.Guest.Session;
+using Lethe.Protocol.Boot;
 
 namespace Lethe.Guest;
 
@@ -12,6 +13,8 @@ internal static class Program
             return FirstProcess.Run();
         if (args is ["agent"])
             return Agent.Run();
+        if (args is [StepJson.Verb])
+            return StepVerb.Run();
         if (args is ["dm-targets", var mapping])
             return Probes.DeviceMapperTargets(mapping);
         Console.Error.WriteLine("lethe-init: this is the init of a lethe machine; it runs as PID 1 or as the systemd agent (lethe-init agent).");

@@ -1,9 +1,8 @@
 using System.CommandLine;
+using System.Text.Json;
 using Lethe.Core;
 using Lethe.Machine.Persist;
 using Lethe.Machine.Workstation;
-using Lethe.Protocol;
-using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
@@ -19,78 +18,78 @@ public static class PersistCommands
         return persist;
     }
 
-    private static Command Ls(CliConsole console) => Build("ls", "What is kept, with sizes", console, async (folder, spec, _, stop) =>
+    private static Command Ls(CliConsole console) => Build("ls", "What is kept, with sizes", console, async (inspection, _, _, stop) =>
     {
-        var paths = BootAllowlist(folder, spec);
-        var script = "for p; do if [ -e \"/persist/data$p\" ]; then du -sb \"/persist/data$p\" | cut -f1; else echo -; fi; done";
-        var (_, output, _) = await MachineClient.CaptureAsync(folder, ["sh", "-c", script, "sh", .. paths], stop).ConfigureAwait(false);
-        var sizes = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var kept = await inspection.ListAsync(stop).ConfigureAwait(false);
         console.Out.WriteLine($"{"PATH",-48} SIZE");
-        for (var i = 0; i < paths.Count; i++)
-        {
-            var size = i < sizes.Length && long.TryParse(sizes[i], out var bytes) ? FileListing.Size(bytes) : "(not yet created)";
-            console.Out.WriteLine($"{paths[i],-48} {size}");
-        }
+        foreach (var k in kept)
+            console.Out.WriteLine($"{FileListing.Shown(k.Path),-48} {(k.Bytes is { } bytes ? FileListing.Size(bytes) : "(not yet created)")}");
         return ExitCodes.Success;
     });
 
-    private static Command Diff(CliConsole console) => Build("diff", "Everything written since boot outside the allowlist: the next boot loses it", console, async (folder, spec, _, stop) =>
+    private static Command Diff(CliConsole console)
     {
-        var scanned = PersistDiff.Layers.Select(l => l.Scanned).ToList();
-        var (_, output, _) = await MachineClient.CaptureAsync(folder,
-            ["find", .. scanned, "-xdev", "-mindepth", "1", "-printf", FileListing.FindFormat], stop).ConfigureAwait(false);
-        var groups = PersistDiff.Summarize(FileListing.Parse(output), BootAllowlist(folder, spec));
-        if (groups.Count == 0)
+        var json = new Option<bool>("--json") { Description = "Machine-readable: every lost file with its size, by directory" };
+        var diff = Build("diff", "Every file written since boot outside the allowlist, largest first: the next boot loses them", console, async (inspection, _, parse, stop) =>
         {
-            console.Out.WriteLine("nothing outside the allowlist was written since boot");
+            var groups = await inspection.DiffAsync(stop).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(JsonSerializer.Serialize(new { totalBytes = groups.Sum(g => g.Bytes), groups }, Json));
+                return ExitCodes.Success;
+            }
+            if (groups.Count == 0)
+            {
+                console.Out.WriteLine("nothing outside the allowlist was written since boot");
+                return ExitCodes.Success;
+            }
+            console.Out.WriteLine($"{"DIRECTORY (lost at the next boot)",-48} {"FILES",6} {"SIZE",10}");
+            foreach (var g in groups)
+            {
+                console.Out.WriteLine($"{FileListing.Shown(g.Directory),-48} {g.Files.Count,6} {FileListing.Size(g.Bytes),10}{(g.Deleted.Count > 0 ? $"  ({g.Deleted.Count} deleted from the image)" : "")}");
+                foreach (var f in g.Files)
+                    console.Out.WriteLine($"  {FileListing.Size(f.Bytes),10}  {FileListing.Shown(f.Path)}");
+            }
             return ExitCodes.Success;
-        }
-        console.Out.WriteLine($"{"DIRECTORY (lost at the next boot)",-48} {"FILES",6} {"SIZE",10}");
-        foreach (var g in groups)
-            console.Out.WriteLine($"{g.Directory,-48} {g.Files,6} {FileListing.Size(g.Bytes),10}{(g.Deleted > 0 ? $"  ({g.Deleted} deleted from the image)" : "")}");
-        return ExitCodes.Success;
-    });
+        });
+        diff.Options.Add(json);
+        return diff;
+    }
 
     private static Command Gc(CliConsole console)
     {
         var yes = new Option<bool>("--yes") { Description = "Delete them (without it, only list)" };
-        var gc = Build("gc", "Entries on the persist disk no longer in the allowlist", console, async (folder, spec, parse, stop) =>
+        var gc = Build("gc", "Entries on the persist disk no longer in the allowlist", console, async (inspection, folder, parse, stop) =>
         {
-            var (_, output, _) = await MachineClient.CaptureAsync(folder,
-                ["find", SeedLayout.PersistData, "-mindepth", "1", "-printf", FileListing.FindFormat], stop).ConfigureAwait(false);
-            var listing = FileListing.Parse(output).Select(f => f with { Path = f.Path[SeedLayout.PersistData.Length..] });
-            var orphans = PersistGc.Orphans(listing, Allowlist(spec));
-            if (orphans.Count == 0)
+            var delete = parse.GetValue(yes);
+            var report = await inspection.GcAsync(delete, stop).ConfigureAwait(false);
+            foreach (var refused in report.Refused)
+                console.Error.WriteLine($"lethe: refused (not below the persist data folder): {FileListing.Shown(refused)}");
+            if (report.Orphans.Count == 0)
             {
                 console.Out.WriteLine("the persist disk holds nothing outside the allowlist");
                 return ExitCodes.Success;
             }
-            foreach (var o in orphans)
-                console.Out.WriteLine($"{o.Path,-48} {o.Files,6} files {FileListing.Size(o.Bytes),10}");
-            if (!parse.GetValue<bool>("--yes"))
+            foreach (var o in report.Orphans)
+                console.Out.WriteLine($"{FileListing.Shown(o.Path),-48} {o.Files,6} files {FileListing.Size(o.Bytes),10}");
+            var entries = $"entr{(report.Orphans.Count == 1 ? "y" : "ies")}";
+            if (!report.Deleted)
             {
-                console.Out.WriteLine($"{orphans.Count} entr{(orphans.Count == 1 ? "y" : "ies")} not in the allowlist; delete with: lethe persist gc {folder.Name} --yes");
+                console.Out.WriteLine($"{report.Orphans.Count} {entries} not in the allowlist; delete with: lethe persist gc {folder.Name} --yes");
                 return ExitCodes.Success;
             }
-            var (code, _, errors) = await MachineClient.CaptureAsync(folder,
-                ["rm", "-rf", "--", .. orphans.Select(o => SeedLayout.PersistData + o.Path)], stop).ConfigureAwait(false);
-            if (code != 0)
-                throw new LetheException($"deleting from the persist disk failed: {errors.Trim()}");
-            console.Out.WriteLine($"deleted {orphans.Count} entr{(orphans.Count == 1 ? "y" : "ies")}");
+            if (report.Failures.Count > 0)
+                throw new LetheException($"deleting from the persist disk failed: {FileListing.Shown(string.Join("; ", report.Failures))}");
+            console.Out.WriteLine($"deleted {report.Orphans.Count} {entries}");
             return ExitCodes.Success;
         });
         gc.Options.Add(yes);
         return gc;
     }
 
-    /// <summary>What the current boot keeps, as the supervisor recorded it (the spec may have changed since).</summary>
-    private static IReadOnlyList<string> BootAllowlist(MachineFolder folder, MachineSpec spec) =>
-        folder.ReadStatus()?.Allowlist ?? Allowlist(spec);
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    private static IReadOnlyList<string> Allowlist(MachineSpec spec) =>
-        spec.Persist.Paths.Select(p => p.GuestPath($"/home/{spec.User.Name}")).ToList();
-
-    private static Command Build(string name, string description, CliConsole console, Func<MachineFolder, MachineSpec, ParseResult, CancellationToken, Task<int>> action)
+    private static Command Build(string name, string description, CliConsole console, Func<PersistInspection, MachineFolder, ParseResult, CancellationToken, Task<int>> action)
     {
         var spec = SpecInput.CreateOption();
         var machine = MachineInput.CreateNameArgument();
@@ -99,11 +98,8 @@ public static class PersistCommands
         {
             var folder = MachineInput.Folder(parse.GetValue(machine), parse.GetValue(spec), console);
             // The machine's own spec (the one it was booted from), unless another is named.
-            var specPath = parse.GetValue(spec) ?? folder.ReadStatus()?.SpecPath;
-            var loaded = SpecInput.Load(specPath, console);
-            if (!folder.IsRunning())
-                throw new LetheException($"machine {folder.Name} is not running; persist commands look inside it (lethe up {folder.Name})");
-            return await action(folder, loaded, parse, stop).ConfigureAwait(false);
+            var loaded = SpecInput.Load(parse.GetValue(spec) ?? folder.ReadStatus()?.SpecPath, console);
+            return await action(PersistInspection.For(folder, loaded), folder, parse, stop).ConfigureAwait(false);
         });
         return command;
     }

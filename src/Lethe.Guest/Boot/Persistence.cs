@@ -22,7 +22,7 @@ internal static class Persistence
         var plan = PersistPlan.For(entries, seed.User, FileFacts.Lstat, owner => PersistOwner.Resolve(owner, passwd));
         if (plan.Problems.Count > 0)
             throw new IOException("cannot keep " + string.Join("; ", plan.Problems));
-        PersistRunner.Run(plan.Steps);
+        StepRunner.Run(plan.Steps);
     }
 
     /// <summary>

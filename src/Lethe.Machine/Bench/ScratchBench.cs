@@ -41,7 +41,7 @@ public sealed class ScratchBench(LethePaths paths)
                 throw new LetheException($"the scratch disk was not set up: {warnings[0]}");
             using var output = new MemoryStream();
             using var errors = new MemoryStream();
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["sh", "-c", LuksScript], AsRoot = true },
+            var code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["/bin/sh", "-c", LuksScript], AsRoot = true },
                 new RunStreams(Stream.Null, output, errors, TextWriter.Null), stop).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
             if (code != 0 || !long.TryParse(System.Text.Encoding.UTF8.GetString(output.ToArray()).Trim(), CultureInfo.InvariantCulture, out var luks))

@@ -1,3 +1,5 @@
+using Lethe.Protocol.Boot;
+
 namespace Lethe.Machine.Verify;
 
 public sealed record CheckResult(string Check, bool Passed, string Detail);
@@ -5,25 +7,28 @@ public sealed record CheckResult(string Check, bool Passed, string Detail);
 /// <summary>Pure: judges what the machine reports after the reboot against the canary plan.</summary>
 public static class CanaryJudge
 {
-    public static IReadOnlyList<CheckResult> Judge(IReadOnlyList<Canary> canaries, string readScriptOutput)
-    {
-        var seen = readScriptOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('\t'))
-            .Where(parts => parts.Length >= 2)
-            .ToDictionary(parts => parts[0], parts => parts.Length == 3 ? (Stat: parts[1], Content: parts[2]) : ((string Stat, string Content)?)null);
-        return canaries.Select(c =>
+    /// <param name="written">The outcome of writing each canary, before the reboot.</param>
+    /// <param name="read">The outcome of reading each canary back (without following links), after it.</param>
+    public static IReadOnlyList<CheckResult> Judge(IReadOnlyList<Canary> canaries, IReadOnlyList<StepOutcome> written, IReadOnlyList<StepOutcome> read) =>
+        canaries.Select((c, i) =>
         {
-            var found = seen.GetValueOrDefault(c.Path);
+            var check = c.MustSurvive ? $"kept: {c.Path}" : $"wiped: {c.Path}";
+            if (written[i] is { Ok: false } notWritten)
+                return new CheckResult(check, false, $"the canary could not be written: {notWritten.Error}");
+            if (read[i] is { Ok: false } notRead)
+                return new CheckResult(check, false, $"the canary could not be read back: {notRead.Error}");
+            var found = read[i].Facts;
             if (!c.MustSurvive)
-                return new CheckResult($"wiped: {c.Path}", found is null, found is null ? "gone after reboot" : "still there after reboot: the wipe failed");
-            if (found is not { } f)
-                return new CheckResult($"kept: {c.Path}", false, "lost at reboot: the allowlisted path is not persisted");
-            var expectedStat = $"{c.Uid} {c.Gid} {c.Mode}";
-            if (f.Content != c.Content)
-                return new CheckResult($"kept: {c.Path}", false, "content changed across the reboot");
-            return f.Stat == expectedStat
-                ? new CheckResult($"kept: {c.Path}", true, $"kept with content, owner and mode ({expectedStat})")
-                : new CheckResult($"kept: {c.Path}", false, $"owner/mode changed: expected {expectedStat}, found {f.Stat}");
+                return new CheckResult(check, found is null, found is null ? "gone after reboot" : "still there after reboot: the wipe failed");
+            if (found is null)
+                return new CheckResult(check, false, "lost at reboot: the allowlisted path is not persisted");
+            if (found.Kind != PathKind.File)
+                return new CheckResult(check, false, $"replaced by a {found.Kind.ToString().ToLowerInvariant()} across the reboot");
+            if (read[i].Content != c.Content)
+                return new CheckResult(check, false, "content changed across the reboot");
+            var stat = $"{found.Uid} {found.Gid} {Convert.ToString(found.Mode, 8)}";
+            return stat == c.Stat
+                ? new CheckResult(check, true, $"kept with content, owner and mode ({c.Stat})")
+                : new CheckResult(check, false, $"owner/mode changed: expected {c.Stat}, found {stat}");
         }).ToList();
-    }
 }

@@ -1,3 +1,4 @@
+using Lethe.Machine.Persist;
 using Lethe.Machine.Scratch;
 using Lethe.Machine.Workstation;
 using Lethe.Protocol;
@@ -14,17 +15,18 @@ public static class ScratchChecks
 {
     private const long MarkerBytes = 64L << 20;
 
-    public static async Task<IReadOnlyList<CheckResult>> RunAsync(MachineFolder folder, MachineStatus status, string token, Func<IReadOnlyList<string>, Task<string>> asRoot)
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(MachineFolder folder, MachineStatus status, string token, GuestRoot root, CancellationToken stop)
     {
         if (status.Scratch is not { } hostFile || !File.Exists(hostFile))
             return [new CheckResult("scratch: encrypted disk", false, $"no encrypted scratch disk: {status.Scratch ?? "none attached"}")];
         var marker = $"lethe-scratch-marker-{token}";
         var file = $"{MountPlan.ScratchMountPoint}/.lethe-marker-{token}";
-        await asRoot(["sh", "-c", $"yes {marker} | head -c {MarkerBytes} > {file} && sync"]).ConfigureAwait(false);
+        // As the user, who owns /scratch: root never writes into a user's folder by path.
+        await AsUserAsync(folder, $"yes {marker} | head -c {MarkerBytes} > {file} && sync", stop).ConfigureAwait(false);
         var results = new List<CheckResult>(ScratchProof.CheckFile(hostFile, marker));
-        await asRoot(["rm", "-f", file]).ConfigureAwait(false);
+        await AsUserAsync(folder, $"rm -f {file}", stop).ConfigureAwait(false);
 
-        var targets = (await asRoot([SeedLayout.AgentPath, "dm-targets", ScratchPlan.MappingName]).ConfigureAwait(false)).Trim();
+        var targets = (await root.RunAsync([SeedLayout.AgentPath, "dm-targets", ScratchPlan.MappingName], stop).ConfigureAwait(false)).Trim();
         results.Add(new CheckResult("scratch: crypt mapping", targets == ScratchPlan.TargetType,
             targets == ScratchPlan.TargetType ? "the guest's /scratch device is a dm-crypt target" : $"the mapping's targets are '{targets}'"));
 
@@ -35,5 +37,14 @@ public static class ScratchChecks
                 ? ScratchProof.NoKeyMaterial(source, await File.ReadAllTextAsync(path).ConfigureAwait(false), allowed)
                 : new CheckResult($"no key material: {source}", false, $"{path} is missing"));
         return results;
+    }
+
+    private static async Task AsUserAsync(MachineFolder folder, string script, CancellationToken stop)
+    {
+        using var errors = new MemoryStream();
+        var code = await MachineClient.ExecAsync(folder, new ExecRequest { Argv = ["/bin/sh", "-c", script] },
+            new Run.RunStreams(Stream.Null, Stream.Null, errors, TextWriter.Null), stop).ConfigureAwait(false);
+        if (code != 0)
+            throw new Core.LetheException($"verify: writing the scratch marker failed in {folder.Name} (exit {code}): {FileListing.Shown(System.Text.Encoding.UTF8.GetString(errors.ToArray()).Trim())}");
     }
 }

@@ -135,11 +135,3 @@ public enum MountOptions
 
 /// <summary>The state of the encrypted scratch disk when the root is put together.</summary>
 public enum ScratchDisk { None, Mounted, Failed }
-
-public abstract record BootStep;
-/// <summary>A bind mount between folders of the initramfs and the new root (not the persist binds).</summary>
-public sealed record BindFolder(string Source, string Target) : BootStep;
-public sealed record ChangeOwner(string Path, int Uid, int Gid) : BootStep;
-public sealed record Mount(string Source, string Target, string FsType, MountOptions Options, string? Data = null) : BootStep;
-public sealed record MoveMount(string Source, string Target) : BootStep;
-public sealed record MakeDirectory(string Path, int Mode) : BootStep;

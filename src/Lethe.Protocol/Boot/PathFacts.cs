@@ -13,6 +13,7 @@ public enum PathKind
 /// <summary>One lstat answer: the kind, the owner and the permission bits (07777) of a path.</summary>
 public sealed record PathFacts(PathKind Kind, int Uid, int Gid, int Mode)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public Ownership Ownership => new(Uid, Gid, Mode);
 }
 

@@ -16,7 +16,7 @@ namespace Lethe.Protocol.Boot;
 /// at the next boot. A path that cannot be kept safely is a problem: the guest refuses to boot rather
 /// than let the user write into RAM believing it is kept.
 /// </summary>
-public sealed record PersistPlan(IReadOnlyList<PersistStep> Steps, IReadOnlyList<string> Problems)
+public sealed record PersistPlan(IReadOnlyList<BootStep> Steps, IReadOnlyList<string> Problems)
 {
     /// <param name="lstat">What is at a path now (null when nothing is): the image's root and the disk.</param>
     /// <param name="resolveOwner">Resolves a spec owner in the guest's /etc/passwd (null when unknown).</param>

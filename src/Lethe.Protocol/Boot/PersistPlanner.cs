@@ -3,7 +3,7 @@ namespace Lethe.Protocol.Boot;
 /// <summary>Builds a <see cref="PersistPlan"/>; remembers what it has planned to create so that entries sharing parents create them once.</summary>
 internal sealed class PersistPlanner(GuestUser user, Func<string, PathFacts?> lstat, Func<string, OwnerIds?> resolveOwner)
 {
-    private readonly List<PersistStep> _steps = [];
+    private readonly List<BootStep> _steps = [];
     private readonly List<string> _problems = [];
     private readonly Dictionary<string, PathFacts> _created = new(StringComparer.Ordinal);
 

@@ -4,23 +4,38 @@ namespace Lethe.Protocol.Boot;
 /// <summary>
 /// Pure: how an <see cref="ExecRequest"/> becomes a process in the guest. The command runs as the
 /// spec's user through util-linux setpriv (no fork in a managed PID 1), and a terminal request runs it
-/// under util-linux script, which gives it a pseudo-terminal of its own.
+/// under util-linux script, which gives it a pseudo-terminal of its own. A root command (lethe's own
+/// checks) names its program by absolute path and gets a fixed environment: nothing from the spec,
+/// whose PATH or LD_PRELOAD a spec in a cloned repository chooses.
 /// </summary>
 public static class UserCommand
 {
     public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+    public const string RootPath = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The whole environment of a root command.</summary>
+    public static IReadOnlyDictionary<string, string> RootEnvironment { get; } = new Dictionary<string, string>
+    {
+        ["PATH"] = RootPath,
+        ["LANG"] = "C.UTF-8",
+        ["HOME"] = "/root",
+        ["USER"] = "root",
+        ["LOGNAME"] = "root",
+    };
 
     public static ProcessStartInfo StartInfo(ExecRequest request, GuestSeed seed)
     {
         var user = request.AsRoot ? new GuestUser("root", 0, 0, "/root", "/bin/sh") : seed.User;
         var argv = request.Argv.Count > 0 ? request.Argv : [user.Shell, "-l"];
+        if (request.AsRoot && !argv[0].StartsWith('/'))
+            throw new ArgumentException($"a root command must name its program by absolute path, not '{argv[0]}'");
         var info = new ProcessStartInfo("/usr/bin/setpriv")
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = !request.Tty,
-            WorkingDirectory = request.WorkingDirectory is { } cwd && Directory.Exists(cwd) ? cwd : user.Home,
+            WorkingDirectory = request.AsRoot ? "/" : request.WorkingDirectory is { } cwd && Directory.Exists(cwd) ? cwd : user.Home,
         };
         foreach (var a in request.AsRoot ? ["--"] : new[] { $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--" })
             info.ArgumentList.Add(a);
@@ -37,6 +52,12 @@ public static class UserCommand
         }
 
         info.Environment.Clear();
+        if (request.AsRoot)
+        {
+            foreach (var (name, value) in RootEnvironment)
+                info.Environment[name] = value;
+            return info;
+        }
         info.Environment["HOME"] = user.Home;
         info.Environment["USER"] = user.Name;
         info.Environment["LOGNAME"] = user.Name;

@@ -13,7 +13,7 @@ internal static class PersistPlanning
     public static PersistPlan Plan(FakeTree tree, params PersistPath[] entries) =>
         PersistPlan.For(entries, Dev, tree.Lstat, owner => PersistOwner.Resolve(owner, Passwd));
 
-    public static IReadOnlyList<PersistStep> Steps(FakeTree tree, params PersistPath[] entries)
+    public static IReadOnlyList<BootStep> Steps(FakeTree tree, params PersistPath[] entries)
     {
         var plan = Plan(tree, entries);
         plan.Problems.ShouldBeEmpty();

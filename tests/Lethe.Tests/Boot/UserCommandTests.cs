@@ -44,6 +44,41 @@ public sealed class UserCommandTests
     }
 
     [Fact]
+    public void A_root_command_gets_a_fixed_environment_and_nothing_from_the_spec()
+    {
+        var planted = Seed with
+        {
+            Environment = new Dictionary<string, string> { ["PATH"] = "/home/dev/bin", ["LD_PRELOAD"] = "/home/dev/evil.so", ["HOME"] = "/home/dev" },
+        };
+        var info = UserCommand.StartInfo(new ExecRequest { Argv = ["/usr/bin/find", "/persist/data"], AsRoot = true }, planted);
+        info.Environment.ToDictionary(e => e.Key, e => e.Value).ShouldBe(new Dictionary<string, string?>
+        {
+            ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin",
+            ["LANG"] = "C.UTF-8",
+            ["HOME"] = "/root",
+            ["USER"] = "root",
+            ["LOGNAME"] = "root",
+        }, ignoreOrder: true);
+        info.ArgumentList.ShouldBe(["--", "/usr/bin/find", "/persist/data"]);
+        info.WorkingDirectory.ShouldBe("/");
+    }
+
+    [Theory]
+    [InlineData("find")]
+    [InlineData("bin/sh")]
+    public void A_root_command_must_name_its_program_by_absolute_path(string program)
+    {
+        Should.Throw<ArgumentException>(() => UserCommand.StartInfo(new ExecRequest { Argv = [program], AsRoot = true }, Seed));
+    }
+
+    [Fact]
+    public void The_user_command_still_gets_the_specs_environment_and_may_use_a_bare_name()
+    {
+        var info = UserCommand.StartInfo(new ExecRequest { Argv = ["env"] }, Seed with { Environment = new Dictionary<string, string> { ["PATH"] = "/home/dev/bin" } });
+        info.Environment["PATH"].ShouldBe("/home/dev/bin");
+    }
+
+    [Fact]
     public void Stdout_and_stderr_are_separate_pipes_without_a_terminal()
     {
         var info = UserCommand.StartInfo(new ExecRequest { Argv = ["true"] }, Seed);
