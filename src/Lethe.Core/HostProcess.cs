@@ -25,6 +25,7 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Task _stderrPump;
+    private bool _detached;
 
     internal HostProcess(Process process, string name, Action<string>? onStderrLine)
     {
@@ -101,8 +102,16 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Lets the program outlive this handle (a daemon such as the supervisor): disposing no longer kills it.</summary>
+    public void Detach() => _detached = true;
+
     public async ValueTask DisposeAsync()
     {
+        if (_detached)
+        {
+            _process.Dispose();
+            return;
+        }
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await Task.WhenAny(_stderrPump, Task.Delay(1000)).ConfigureAwait(false);

@@ -14,14 +14,24 @@ public static class ConsoleLog
         $"\n[lethe: console log capped at {capBytes} bytes; the rest of this boot's console was dropped]\n";
 
     /// <summary>O_CREAT|O_EXCL: fails on anything already there, a planted link included.</summary>
-    public static FileStream CreateExclusive(string path) => new(path, new FileStreamOptions
+    public static FileStream CreateExclusive(string path)
     {
-        Mode = FileMode.CreateNew,
-        Access = FileAccess.Write,
-        Share = FileShare.Read,
-        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        BufferSize = 0,
-    });
+        try
+        {
+            return new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.Read,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                BufferSize = 0,
+            });
+        }
+        catch (IOException e)
+        {
+            throw new Lethe.Core.LetheException($"cannot create the console log {path}: {e.Message}", inner: e);
+        }
+    }
 
     /// <summary>Copies <paramref name="console"/> to <paramref name="log"/> until end of stream; returns the bytes kept.</summary>
     public static async Task<long> CopyAsync(Stream console, Stream log, long capBytes, CancellationToken cancellationToken = default)

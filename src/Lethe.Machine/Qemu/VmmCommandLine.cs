@@ -3,8 +3,12 @@ namespace Lethe.Machine.Qemu;
 /// <summary>The host programs a QEMU launch runs through, by absolute path (QEMU's environment has no PATH).</summary>
 public sealed record VmmTools(string Confine, string Setpriv, string Qemu);
 
-/// <summary>The fd numbers lethe opened for QEMU (in lethe, inherited by QEMU under the same numbers).</summary>
-public sealed record VmmFds(int Kernel, int Initramfs, int Root, int Console, int? Persist = null, int? Scratch = null);
+/// <summary>
+/// The fd numbers lethe opened for QEMU (in lethe, inherited by QEMU under the same numbers). A writable
+/// disk has a read-write and a read-only fd: QEMU's block layer first opens it read-only, and an fd set
+/// only answers an open whose access mode one of its fds has.
+/// </summary>
+public sealed record VmmFds(int Kernel, int Initramfs, int Root, int Console, IReadOnlyList<int>? Persist = null, IReadOnlyList<int>? Scratch = null);
 
 /// <summary>
 /// Pure: the whole argv of a QEMU launch. lethe-init confine (no_new_privs, no core dumps, the share's
@@ -21,9 +25,9 @@ public static class VmmCommandLine
     {
         var sets = new List<QemuFdSet> { new(RootSet, fds.Root), new(ConsoleSet, fds.Console) };
         if (launch.PersistDisk is not null)
-            sets.Add(new(PersistSet, fds.Persist ?? throw new ArgumentException("the persist disk needs an fd", nameof(fds))));
+            sets.AddRange((fds.Persist ?? throw new ArgumentException("the persist disk needs fds", nameof(fds))).Select(fd => new QemuFdSet(PersistSet, fd)));
         if (launch.ScratchDisk is not null)
-            sets.Add(new(ScratchSet, fds.Scratch ?? throw new ArgumentException("the scratch disk needs an fd", nameof(fds))));
+            sets.AddRange((fds.Scratch ?? throw new ArgumentException("the scratch disk needs fds", nameof(fds))).Select(fd => new QemuFdSet(ScratchSet, fd)));
         return launch with
         {
             Kernel = $"/dev/fd/{fds.Kernel}",

@@ -31,7 +31,6 @@ public sealed class VirtualMachine : IAsyncDisposable
 
     public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes)
     {
-        var tools = VmmFiles.LocateTools(launch.Binary);
         var log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
         var console = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
         var handles = new List<SafeHandle>();
@@ -43,13 +42,18 @@ public sealed class VirtualMachine : IAsyncDisposable
                 return handle;
             }
             int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
+            var tools = VmmFiles.LocateTools(launch.Binary);
             var fds = new VmmFds(
                 Kernel: Fd(Pass(VmmFiles.Open(launch.Kernel, writable: false))),
                 Initramfs: Fd(Pass(VmmFiles.Open(launch.Initramfs, writable: false))),
                 Root: Fd(Pass(VmmFiles.Open(launch.RootImage, writable: false))),
                 Console: Fd(Pass(console.ClientSafePipeHandle)),
-                Persist: launch.PersistDisk is { } persist ? Fd(Pass(VmmFiles.Open(persist, writable: true))) : null,
-                Scratch: launch.ScratchDisk is { } scratch ? Fd(Pass(VmmFiles.Open(scratch, writable: !launch.ScratchReadOnly))) : null);
+                Persist: launch.PersistDisk is { } persist ? [Fd(Pass(VmmFiles.Open(persist, writable: true))), Fd(Pass(VmmFiles.Open(persist, writable: false)))] : null,
+                Scratch: launch.ScratchDisk is { } scratch
+                    ? launch.ScratchReadOnly
+                        ? [Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                        : [Fd(Pass(VmmFiles.Open(scratch, writable: true))), Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                    : null);
             var argv = VmmCommandLine.Argv(launch, account, tools, fds);
             var qemu = await new HostCommand(argv[0]).WithArguments(argv.Skip(1)).WithExactEnvironment(new Dictionary<string, string>())
                 .StartAsync(handles).ConfigureAwait(false);

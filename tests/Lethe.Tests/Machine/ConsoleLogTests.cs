@@ -37,7 +37,7 @@ public sealed class ConsoleLogTests : IDisposable
         File.SetUnixFileMode(victim, (UnixFileMode)0b110_100_100);
         var log = Path.Combine(_folder, "console.log");
         File.CreateSymbolicLink(log, victim);
-        Should.Throw<IOException>(() => ConsoleLog.CreateExclusive(log).Dispose());
+        Should.Throw<Lethe.Core.LetheException>(() => ConsoleLog.CreateExclusive(log).Dispose());
         File.ReadAllText(victim).ShouldBe("keep");
         File.GetUnixFileMode(victim).ShouldBe((UnixFileMode)0b110_100_100, "never chmodded through the link");
 
@@ -46,6 +46,24 @@ public sealed class ConsoleLogTests : IDisposable
         {
         }
         File.GetUnixFileMode(log).ShouldBe((UnixFileMode)0b110_000_000);
-        Should.Throw<IOException>(() => ConsoleLog.CreateExclusive(log).Dispose(), "an existing file is never reused");
+        Should.Throw<Lethe.Core.LetheException>(() => ConsoleLog.CreateExclusive(log).Dispose(), "an existing file is never reused");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_machine_whose_console_log_path_holds_a_planted_link_never_starts_and_the_target_is_untouched()
+    {
+        var victim = Path.Combine(_folder, "victim");
+        File.WriteAllText(victim, "keep");
+        File.SetUnixFileMode(victim, (UnixFileMode)0b110_000_000);
+        var log = Path.Combine(_folder, "console.log");
+        File.CreateSymbolicLink(log, victim);
+        var launch = new QemuLaunch
+        {
+            Binary = "/nonexistent/qemu", Accelerator = Lethe.Machine.Accel.Accelerator.Tcg, MemoryMiB = 64, Cpus = 1,
+            Kernel = victim, Initramfs = victim, RootImage = victim, ConsoleLog = log,
+        };
+        await Should.ThrowAsync<Lethe.Core.LetheException>(() => Lethe.Machine.Run.VirtualMachine.StartAsync(launch, account: null));
+        File.ReadAllText(victim).ShouldBe("keep");
+        File.GetUnixFileMode(victim).ShouldBe((UnixFileMode)0b110_000_000, "the old code chmodded the log 0666 through the link");
     }
 }

@@ -107,11 +107,11 @@ public sealed class QemuArgumentsTests
     public void Disks_and_the_console_reach_qemu_as_fd_sets_and_the_loader_inputs_as_dev_fd()
     {
         var argv = VmmCommandLine.Argv(Launch with { PersistDisk = "/state/persist.ext4", ScratchDisk = "/cache/s.img" }, null, Tools,
-            Fds with { Persist = 15, Scratch = 16 });
+            Fds with { Persist = [15, 17], Scratch = [16] });
         ValueAfter(argv, "-kernel").ShouldBe("/dev/fd/11");
         ValueAfter(argv, "-initrd").ShouldBe("/dev/fd/12");
         var addFds = argv.Select((a, i) => (a, i)).Where(p => p.a == "-add-fd").Select(p => argv[p.i + 1]).ToList();
-        addFds.ShouldBe(["fd=13,set=1", "fd=14,set=2", "fd=15,set=3", "fd=16,set=4"]);
+        addFds.ShouldBe(["fd=13,set=1", "fd=14,set=2", "fd=15,set=3", "fd=17,set=3", "fd=16,set=4"]);
         ValueAfter(argv, "-drive", "id=root").ShouldEndWith("file=/dev/fdset/1");
         ValueAfter(argv, "-drive", "id=persist").ShouldEndWith("file=/dev/fdset/3");
         ValueAfter(argv, "-drive", "id=scratch").ShouldEndWith("file=/dev/fdset/4");
