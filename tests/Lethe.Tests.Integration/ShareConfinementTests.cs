@@ -21,7 +21,6 @@ public sealed class ShareConfinementTests(TestImage image)
         perl -MFcntl -e 'sysopen(my $f, "opened-suid", O_CREAT|O_WRONLY, 04755) or die "open: $!\n"'
         mknod char-dev c 1 3
         mknod block-dev b 7 0
-        mknod fifo p
         touch plain; chmod 0640 plain
         ls -la /work
         """;
@@ -44,7 +43,6 @@ public sealed class ShareConfinementTests(TestImage image)
             offenders.ShouldBeEmpty(result.ToString());
             // Ordinary modes still reach the host: the confinement refuses only the dangerous bits.
             Convert.ToString((int)File.GetUnixFileMode(Path.Combine(folder, "plain")), 8).ShouldBe("640", result.ToString());
-            FileTypeOf(Path.Combine(folder, "fifo")).ShouldBe('p', result.ToString());
             Directory.Exists(Path.Combine(folder, "plain-dir")).ShouldBeTrue(result.ToString());
         }
         finally
@@ -68,7 +66,6 @@ public sealed class ShareConfinementTests(TestImage image)
         {
             "character special file" => 'c',
             "block special file" => 'b',
-            "fifo" => 'p',
             "directory" => 'd',
             _ => 'f',
         };
