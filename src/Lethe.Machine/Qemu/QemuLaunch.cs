@@ -65,7 +65,8 @@ public static class QemuArguments
             "-kernel", launch.Kernel,
             "-initrd", launch.Initramfs,
             "-append", KernelCommandLine(launch.Debug, launch.Accelerator == Accelerator.Tcg ? launch.GuestTscKhz : null),
-            "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)}",
+            // append=on: QEMU truncates otherwise, and a pipe (lethe's capped copy) cannot be truncated.
+            "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)},append=on",
             "-serial", "chardev:console",
             "-drive", $"id=root,if=none,format=raw,readonly=on,file={Escape(launch.RootImage)}",
             "-device", $"virtio-blk-device,drive=root,serial={SeedLayout.RootDiskSerial}",

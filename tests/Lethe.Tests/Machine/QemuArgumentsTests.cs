@@ -115,7 +115,7 @@ public sealed class QemuArgumentsTests
         ValueAfter(argv, "-drive", "id=root").ShouldEndWith("file=/dev/fdset/1");
         ValueAfter(argv, "-drive", "id=persist").ShouldEndWith("file=/dev/fdset/3");
         ValueAfter(argv, "-drive", "id=scratch").ShouldEndWith("file=/dev/fdset/4");
-        ValueAfter(argv, "-chardev", "file").ShouldBe("file,id=console,path=/dev/fdset/2");
+        ValueAfter(argv, "-chardev", "file").ShouldBe("file,id=console,path=/dev/fdset/2,append=on");
         argv.ShouldNotContain(a => a.Contains("/state/") || a.Contains("/cache/") || a.Contains("/run/x"), "no host path reaches QEMU");
     }
 
