@@ -30,6 +30,10 @@ public sealed class ToolFailedException(string tool, int exitCode, string stderr
     public int ToolExitCode { get; } = exitCode;
     public string StderrTail { get; } = stderrTail;
 
+    /// <summary>What --debug prints: the message, the tool's stderr tail, then the stack.</summary>
+    public override string ToString() =>
+        StderrTail.Trim().Length == 0 ? base.ToString() : $"{base.ToString()}\n--- {Tool}: the tail of its stderr\n{StderrTail.TrimEnd()}";
+
     private static string LastLine(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,4 +1,5 @@
 using Lethe.Guest.Boot;
+using Lethe.Guest.Confine;
 using Lethe.Guest.Native;
 using Lethe.Guest.Session;
 using Lethe.Protocol.Boot;
@@ -15,6 +16,8 @@ internal static class Program
             return Agent.Run();
         if (args is [StepJson.Verb])
             return StepVerb.Run();
+        if (args is ["confine", "--", .. var command])
+            return ConfineCommand.Run(command);
         if (args is ["dm-targets", var mapping])
             return Probes.DeviceMapperTargets(mapping);
         Console.Error.WriteLine("lethe-init: this is the init of a lethe machine; it runs as PID 1 or as the systemd agent (lethe-init agent).");

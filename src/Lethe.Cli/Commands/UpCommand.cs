@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Lethe.Core;
 using Lethe.Machine.Run;
 using Lethe.Machine.Workstation;
@@ -37,27 +36,29 @@ public static class UpCommand
         await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
         folder.Create();
         await PersistDisk.EnsureAsync(folder.PersistDisk, spec.Persist.SizeMiB, stop).ConfigureAwait(false);
-        using var supervisor = StartSupervisor(folder, spec.SourcePath, [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>()], console);
+        await using var supervisor = await StartSupervisorAsync(folder, spec.SourcePath, [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>()], console).ConfigureAwait(false);
+        supervisor.Detach();
         return await WaitUntilUpAsync(folder, supervisor, stop).ConfigureAwait(false);
     }
 
     /// <summary>The supervisor is this same program (lethe supervise) in a session of its own, so that it
     /// outlives this command and the terminal. setsid execs in place: the pid we get is the supervisor's.</summary>
-    private static Process StartSupervisor(MachineFolder folder, string? specPath, IEnumerable<string> options, CliConsole console)
+    private static Task<HostProcess> StartSupervisorAsync(MachineFolder folder, string? specPath, IEnumerable<string> options, CliConsole console)
     {
         var arguments = new List<string> { "supervise", folder.Name };
         if (specPath is not null)
             arguments.AddRange(["--spec", specPath]);
         arguments.AddRange(options);
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = console.CurrentDirectory };
         File.WriteAllText(folder.SupervisorLog, "");
-        foreach (var a in (string[])["-c", "exec setsid \"$@\" </dev/null >>\"$0\" 2>&1", folder.SupervisorLog,
-                     Environment.ProcessPath!, Environment.GetCommandLineArgs()[0], .. arguments])
-            info.ArgumentList.Add(a);
-        return Process.Start(info) ?? throw new HostException("cannot start the machine's supervisor");
+        return new HostCommand("/bin/sh")
+            .WithArguments(["-c", "exec setsid \"$@\" </dev/null >>\"$0\" 2>&1", folder.SupervisorLog,
+                Environment.ProcessPath!, Environment.GetCommandLineArgs()[0], .. arguments])
+            .WithWorkingDirectory(console.CurrentDirectory)
+            .WithInheritedStreams(HostStreams.Input | HostStreams.Output | HostStreams.Error)
+            .StartAsync();
     }
 
-    private static async Task<MachineStatus> WaitUntilUpAsync(MachineFolder folder, Process supervisor, CancellationToken stop)
+    private static async Task<MachineStatus> WaitUntilUpAsync(MachineFolder folder, HostProcess supervisor, CancellationToken stop)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (DateTime.UtcNow < deadline)

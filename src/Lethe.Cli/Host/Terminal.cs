@@ -28,14 +28,7 @@ public sealed class Terminal : IDisposable
     public void Dispose() => Stty(_saved);
 
     /// <summary>stty acts on its stdin, so it must inherit the terminal rather than get a pipe.</summary>
-    private static string Stty(params string[] arguments)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("stty") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in arguments)
-            info.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(info) ?? throw new HostException("cannot run stty");
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
+    private static string Stty(params string[] arguments) =>
+        new HostCommand("stty").WithArguments(arguments).WithInheritedStreams(HostStreams.Input)
+            .ExecuteAsync().GetAwaiter().GetResult().Stdout;
 }

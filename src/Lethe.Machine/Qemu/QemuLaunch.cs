@@ -25,7 +25,11 @@ public sealed record QemuLaunch
     public bool ScratchReadOnly { get; init; }
     /// <summary>A host folder shared over virtio-9p.</summary>
     public SharedFolderLaunch? Workspace { get; init; }
+    /// <summary>Open fds QEMU takes as fd sets (-add-fd); a path /dev/fdset/SET then names a dup of the fd.</summary>
+    public IReadOnlyList<QemuFdSet> FdSets { get; init; } = [];
 }
+
+public sealed record QemuFdSet(int Set, int Fd);
 
 /// <summary>A 9p share. Read-only shares (overlay mode) are refused writes by QEMU itself, whatever the guest does.</summary>
 public sealed record SharedFolderLaunch(string HostPath, bool ReadOnly);
@@ -50,7 +54,8 @@ public static class QemuArguments
     {
         var args = new List<string>
         {
-            "-M", "microvm,x-option-roms=off",
+            // Guest memory stays out of core dumps (MADV_DONTDUMP), whatever the host's core settings.
+            "-M", "microvm,x-option-roms=off,dump-guest-core=off",
             "-nodefaults", "-no-user-config", "-display", "none",
             "-no-reboot",
             "-accel", launch.Accelerator == Accelerator.Kvm ? "kvm" : "tcg",
@@ -60,7 +65,8 @@ public static class QemuArguments
             "-kernel", launch.Kernel,
             "-initrd", launch.Initramfs,
             "-append", KernelCommandLine(launch.Debug, launch.Accelerator == Accelerator.Tcg ? launch.GuestTscKhz : null),
-            "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)}",
+            // append=on: QEMU truncates otherwise, and a pipe (lethe's capped copy) cannot be truncated.
+            "-chardev", $"file,id=console,path={Escape(launch.ConsoleLog)},append=on",
             "-serial", "chardev:console",
             "-drive", $"id=root,if=none,format=raw,readonly=on,file={Escape(launch.RootImage)}",
             "-device", $"virtio-blk-device,drive=root,serial={SeedLayout.RootDiskSerial}",
@@ -70,6 +76,8 @@ public static class QemuArguments
             "-device", $"virtserialport,chardev=control,name={SeedLayout.ControlPortName}",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
         };
+        foreach (var set in launch.FdSets)
+            args.AddRange(["-add-fd", $"fd={set.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture)},set={set.Set.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
         if (launch.PersistDisk is { } persist)
             args.AddRange([
                 "-drive", $"id=persist,if=none,format=raw,cache=writeback,file={Escape(persist)}",

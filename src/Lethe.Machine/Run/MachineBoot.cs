@@ -16,7 +16,10 @@ public static class MachineBoot
         var scratch = boot.Scratch is { } size
             ? run.Own(await ScratchFile.CreateAsync(paths.Scratch, run.Name, size.SizeMiB, stop: stop).ConfigureAwait(false))
             : null;
-        var (account, share) = await AccountForAsync(boot).ConfigureAwait(false);
+        var (account, share, lease) = await VmmAccounts.ForBootAsync(
+            boot.Accel.Accelerator == Accel.Accelerator.Kvm, boot.Shares ? boot.Workspace!.HostPath! : null, stop).ConfigureAwait(false);
+        if (lease is not null)
+            run.Own(lease);
         if (share?.Note is { } note)
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
@@ -25,9 +28,6 @@ public static class MachineBoot
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
         // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
         File.WriteAllBytes(run.Seed, ProtocolJson.Serialize(seed));
-        if (account is not null)
-            foreach (var disk in new[] { boot.PersistDisk, scratch?.Path }.OfType<string>())
-                await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
         var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
         var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
         run.WriteOwner(vm.Pid);
@@ -56,32 +56,6 @@ public static class MachineBoot
         PersistDisk = boot.PersistDisk,
         Workspace = boot.Shares ? new SharedFolderLaunch(boot.Workspace!.HostPath!, ReadOnly: boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
     };
-
-    /// <summary>
-    /// As root, QEMU runs unprivileged: as the owner of a shared workspace (so files the guest creates
-    /// there belong to them, never to root), else as nobody; plus the kvm group when KVM is used.
-    /// </summary>
-    private static async Task<(VmmAccount? Account, ShareAccess? Share)> AccountForAsync(BootRequest boot)
-    {
-        var kvmGroup = boot.Accel.Accelerator == Accel.Accelerator.Kvm ? await GroupOfAsync("/dev/kvm").ConfigureAwait(false) : null;
-        var account = VmmAccount.ForCurrentUser(kvmGroup);
-        if (!boot.Shares)
-            return (account, null);
-        var path = boot.Workspace!.HostPath!;
-        var (uid, gid) = await OwnerOfAsync(path).ConfigureAwait(false);
-        var share = ShareAccess.Decide(account is not null, uid ?? 0, gid ?? 0, File.GetUnixFileMode(path), path);
-        return (share.RunAsUid is { } runAs ? account! with { Uid = runAs, Gid = share.RunAsGid!.Value } : account, share);
-    }
-
-    private static async Task<int?> GroupOfAsync(string path) =>
-        (await OwnerOfAsync(path).ConfigureAwait(false)) is (_, { } gid) && gid != 0 ? gid : null;
-
-    private static async Task<(int? Uid, int? Gid)> OwnerOfAsync(string path)
-    {
-        var output = await new HostCommand("stat").WithArguments("-c", "%u %g", path).RunAsync().ConfigureAwait(false);
-        var parts = output.Trim().Split(' ');
-        return parts.Length == 2 && int.TryParse(parts[0], out var uid) && int.TryParse(parts[1], out var gid) ? (uid, gid) : (null, null);
-    }
 
     private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)
     {

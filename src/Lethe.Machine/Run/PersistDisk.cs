@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lethe.Core;
-using Lethe.Machine.Qemu;
 
 namespace Lethe.Machine.Run;
 
@@ -28,8 +27,4 @@ public static class PersistDisk
         return path;
     }
 
-    /// <summary>QEMU reopens the disk through /dev/fd as its unprivileged account; the folder around it stays private.</summary>
-    public static Task GiveToAsync(string path, VmmAccount account) =>
-        new HostCommand("chown").WithArguments(
-            $"{account.Uid.ToString(CultureInfo.InvariantCulture)}:{account.Gid.ToString(CultureInfo.InvariantCulture)}", path).RunAsync();
 }

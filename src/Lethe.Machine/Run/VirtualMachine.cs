@@ -1,5 +1,5 @@
-using System.Diagnostics;
-using System.Text;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using Lethe.Core;
 using Lethe.Machine.Qemu;
 using Lethe.Protocol;
@@ -7,126 +7,90 @@ using Lethe.Protocol;
 namespace Lethe.Machine.Run;
 
 /// <summary>
-/// A running QEMU. It is started through setpriv with a parent-death signal, so it cannot outlive
-/// lethe, even after kill -9; as root, setpriv also drops it to an unprivileged account before QEMU
-/// starts. QEMU's -runas is not used: it needs the seccomp sandbox to allow set*uid, and it clears the
-/// parent-death signal.
+/// A running QEMU, started by the host's one process runner (<see cref="HostCommand.StartAsync"/>)
+/// through lethe-init confine and setpriv (see <see cref="VmmCommandLine"/>), with an empty
+/// environment. setpriv's parent-death signal means QEMU cannot outlive lethe, even after kill -9.
+/// QEMU's -runas is not used: it needs the seccomp sandbox to allow set*uid, and it clears the
+/// parent-death signal. Its console arrives on a pipe that lethe copies into the log, up to a cap.
 /// </summary>
 public sealed class VirtualMachine : IAsyncDisposable
 {
-    private readonly Process _qemu;
-    private readonly StringBuilder _stderr = new();
-    private readonly Task _stderrPump;
+    private readonly HostProcess _qemu;
+    private readonly Task _consoleCopy;
 
-    private VirtualMachine(Process qemu)
+    private VirtualMachine(HostProcess qemu, Task consoleCopy)
     {
         _qemu = qemu;
-        Channel = new ControlChannel(qemu.StandardOutput.BaseStream, qemu.StandardInput.BaseStream);
-        _stderrPump = Task.Run(async () =>
-        {
-            while (await qemu.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
-                lock (_stderr)
-                    _stderr.AppendLine(line);
-        });
+        _consoleCopy = consoleCopy;
+        Channel = new ControlChannel(qemu.StandardOutput, qemu.StandardInput);
     }
 
     public ControlChannel Channel { get; }
-    public int Pid => _qemu.Id;
+    public int Pid => _qemu.Pid;
+    public string StderrText => _qemu.StderrTail.Trim();
 
-    public string StderrText
+    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes)
     {
-        get
-        {
-            lock (_stderr)
-                return _stderr.ToString().Trim();
-        }
-    }
-
-    /// <summary>Opens QEMU's inputs as fds 3–6 (so an unprivileged QEMU can read root-owned files), then
-    /// execs setpriv, which execs QEMU. Pure: the whole argv of the launch.</summary>
-    public static IReadOnlyList<string> LaunchArguments(QemuLaunch launch, VmmAccount? account)
-    {
-        var throughFds = launch with
-        {
-            Kernel = "/dev/fd/3",
-            Initramfs = "/dev/fd/4",
-            RootImage = "/dev/fd/5",
-            ConsoleLog = "/dev/fd/6",
-            PersistDisk = launch.PersistDisk is null ? null : "/dev/fd/7",
-            ScratchDisk = launch.ScratchDisk is null ? null : "/dev/fd/8",
-        };
-        return
-        [
-            "-c", """exec 3<"$1" 4<"$2" 5<"$3" 6>>"$4" && if [ -n "$5" ]; then exec 7<>"$5"; fi && if [ -n "$6" ]; then exec 8<>"$6"; fi && shift 6 && exec "$@" """, "lethe-vmm",
-            launch.Kernel, launch.Initramfs, launch.RootImage, launch.ConsoleLog, launch.PersistDisk ?? "", launch.ScratchDisk ?? "",
-            "setpriv", "--pdeathsig", "KILL", "--no-new-privs", .. account?.SetprivArguments() ?? [], "--",
-            launch.Binary, .. QemuArguments.Build(throughFds),
-        ];
-    }
-
-    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account)
-    {
-        if (account is not null)
-        {
-            // QEMU reopens the log through /dev/fd, which checks the file's own mode; the run folder
-            // around it stays private (0700), so no one else can reach it by path.
-            File.AppendAllText(launch.ConsoleLog, "");
-            File.SetUnixFileMode(launch.ConsoleLog, (UnixFileMode)0b110_110_110);
-        }
-        var info = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in LaunchArguments(launch, account))
-            info.ArgumentList.Add(a);
+        var log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
+        var console = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
+        var handles = new List<SafeHandle>();
         try
         {
-            return new VirtualMachine(await ProcessLauncher.StartAsync(info).ConfigureAwait(false));
+            SafeHandle Pass(SafeHandle handle)
+            {
+                handles.Add(handle);
+                return handle;
+            }
+            int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
+            var tools = VmmFiles.LocateTools(launch.Binary);
+            var fds = new VmmFds(
+                Kernel: Fd(Pass(VmmFiles.Open(launch.Kernel, writable: false))),
+                Initramfs: Fd(Pass(VmmFiles.Open(launch.Initramfs, writable: false))),
+                Root: Fd(Pass(VmmFiles.Open(launch.RootImage, writable: false))),
+                Console: Fd(Pass(console.ClientSafePipeHandle)),
+                Persist: launch.PersistDisk is { } persist ? [Fd(Pass(VmmFiles.Open(persist, writable: true))), Fd(Pass(VmmFiles.Open(persist, writable: false)))] : null,
+                Scratch: launch.ScratchDisk is { } scratch
+                    ? launch.ScratchReadOnly
+                        ? [Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                        : [Fd(Pass(VmmFiles.Open(scratch, writable: true))), Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                    : null);
+            var argv = VmmCommandLine.Argv(launch, account, tools, fds);
+            var qemu = await new HostCommand(argv[0]).WithArguments(argv.Skip(1)).WithExactEnvironment(new Dictionary<string, string>())
+                .StartAsync(handles).ConfigureAwait(false);
+            console.DisposeLocalCopyOfClientHandle();
+            var copy = Task.Run(async () =>
+            {
+                await using (log.ConfigureAwait(false))
+                await using (console.ConfigureAwait(false))
+                    await ConsoleLog.CopyAsync(console, log, consoleCapBytes).ConfigureAwait(false);
+            });
+            return new VirtualMachine(qemu, copy);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch
         {
-            throw new HostException($"cannot start QEMU: {e.Message}", e);
+            await log.DisposeAsync().ConfigureAwait(false);
+            await console.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            foreach (var handle in handles.Where(h => h != console.ClientSafePipeHandle))
+                handle.Dispose();
         }
     }
 
     /// <summary>": " and QEMU's last stderr line, for an error message; empty when QEMU said nothing.</summary>
     public string StderrSuffix() => StderrText is { Length: > 0 } text ? ": " + text.Split('\n')[^1] : "";
 
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _qemu.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _qemu.WaitForExitAsync(timeout);
 
-    public void Kill()
-    {
-        try
-        {
-            if (!_qemu.HasExited)
-                _qemu.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
+    public void Kill() => _qemu.Kill();
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
-        await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        await Task.WhenAny(_stderrPump, Task.Delay(1000)).ConfigureAwait(false);
+        await _qemu.DisposeAsync().ConfigureAwait(false);
+        // QEMU's end of the pipe is closed now: the copy sees the end of the stream and closes the log.
+        await Task.WhenAny(_consoleCopy, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         Channel.Dispose();
-        _qemu.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using Lethe.Machine.Accel;
 using Lethe.Machine.Qemu;
-using Lethe.Machine.Run;
 
 namespace Lethe.Tests.Machine;
 
@@ -85,31 +84,54 @@ public sealed class QemuArgumentsTests
         QemuArguments.KernelCommandLine(false).ShouldNotContain("key");
     }
 
+    private static readonly VmmTools Tools = new("/opt/lethe/lethe-init", "/usr/bin/setpriv", "/usr/bin/qemu-system-x86_64");
+    private static readonly VmmFds Fds = new(Kernel: 11, Initramfs: 12, Root: 13, Console: 14);
+
     [Fact]
-    public void As_root_qemu_is_started_unprivileged_with_a_parent_death_signal_reading_inputs_through_fds()
+    public void Qemu_is_started_confined_then_unprivileged_with_a_parent_death_signal()
     {
-        var account = new VmmAccount(VmmAccount.Nobody, VmmAccount.Nobody, []);
-        var argv = VirtualMachine.LaunchArguments(Launch, account);
-        var setpriv = argv.ToList().IndexOf("setpriv");
-        setpriv.ShouldBeGreaterThan(0);
-        var privs = argv.Skip(setpriv).TakeWhile(a => a != "--").ToList();
-        privs.ShouldContain("--reuid=65534");
-        privs.ShouldContain("--regid=65534");
+        var account = new VmmAccount(DynamicAccountRange.First, DynamicAccountRange.First, []);
+        var argv = VmmCommandLine.Argv(Launch, account, Tools, Fds);
+        argv.Take(4).ShouldBe(["/opt/lethe/lethe-init", "confine", "--", "/usr/bin/setpriv"]);
+        var privs = argv.Skip(3).TakeWhile(a => a != "--").ToList();
+        privs.ShouldContain($"--reuid={DynamicAccountRange.First}");
+        privs.ShouldContain($"--regid={DynamicAccountRange.First}");
         privs.ShouldContain("--clear-groups");
         privs.ShouldContain("--no-new-privs");
         string.Join(' ', privs).ShouldContain("--pdeathsig KILL");
+        argv[3 + privs.Count + 1].ShouldBe("/usr/bin/qemu-system-x86_64");
         argv.ShouldNotContain("-runas");
-        ValueAfter(argv, "-kernel").ShouldBe("/dev/fd/3");
-        ValueAfter(argv, "-initrd").ShouldBe("/dev/fd/4");
-        ValueAfter(argv, "-drive").ShouldEndWith("file=/dev/fd/5");
+    }
+
+    [Fact]
+    public void Disks_and_the_console_reach_qemu_as_fd_sets_and_the_loader_inputs_as_dev_fd()
+    {
+        var argv = VmmCommandLine.Argv(Launch with { PersistDisk = "/state/persist.ext4", ScratchDisk = "/cache/s.img" }, null, Tools,
+            Fds with { Persist = [15, 17], Scratch = [16] });
+        ValueAfter(argv, "-kernel").ShouldBe("/dev/fd/11");
+        ValueAfter(argv, "-initrd").ShouldBe("/dev/fd/12");
+        var addFds = argv.Select((a, i) => (a, i)).Where(p => p.a == "-add-fd").Select(p => argv[p.i + 1]).ToList();
+        addFds.ShouldBe(["fd=13,set=1", "fd=14,set=2", "fd=15,set=3", "fd=17,set=3", "fd=16,set=4"]);
+        ValueAfter(argv, "-drive", "id=root").ShouldEndWith("file=/dev/fdset/1");
+        ValueAfter(argv, "-drive", "id=persist").ShouldEndWith("file=/dev/fdset/3");
+        ValueAfter(argv, "-drive", "id=scratch").ShouldEndWith("file=/dev/fdset/4");
+        ValueAfter(argv, "-chardev", "file").ShouldBe("file,id=console,path=/dev/fdset/2,append=on");
+        argv.ShouldNotContain(a => a.Contains("/state/") || a.Contains("/cache/") || a.Contains("/run/x"), "no host path reaches QEMU");
+    }
+
+    [Fact]
+    public void Guest_memory_is_kept_out_of_core_dumps()
+    {
+        ValueAfter(QemuArguments.Build(Launch), "-M").Split(',').ShouldContain("dump-guest-core=off");
     }
 
     [Fact]
     public void As_an_ordinary_user_qemu_keeps_the_users_identity()
     {
-        var argv = VirtualMachine.LaunchArguments(Launch, account: null);
+        var argv = VmmCommandLine.Argv(Launch, account: null, Tools, Fds);
         argv.ShouldNotContain(a => a.StartsWith("--reuid", StringComparison.Ordinal));
         argv.ShouldContain("--pdeathsig");
+        argv[1].ShouldBe("confine", "the share is confined whoever runs lethe");
     }
 }
 

@@ -30,4 +30,17 @@ public sealed class ShareAccessTests
         closed.Shared.ShouldBeFalse();
         closed.Note.ShouldNotBeNull().ShouldContain("not sharing");
     }
+
+    [Fact]
+    public void A_folder_whose_owner_has_no_account_or_roots_primary_group_is_served_by_the_dynamic_account()
+    {
+        foreach (var gid in new int?[] { null, 0 })
+        {
+            var share = ShareAccess.Decide(true, 1234, gid, Open, "/w");
+            share.RunAsUid.ShouldBeNull();
+            share.RunAsGid.ShouldBeNull();
+            share.Note.ShouldNotBeNull().ShouldContain("uid 1234");
+            ShareAccess.Decide(true, 1234, gid, Private, "/w").Shared.ShouldBeFalse();
+        }
+    }
 }
