@@ -24,7 +24,9 @@ public static class MachineBoot
         var seed = SeedBuilder.For(boot);
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
         // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
-        File.WriteAllBytes(run.Seed, ProtocolJson.Serialize(seed));
+        using (var seedFile = new FileStream(run.Seed, new FileStreamOptions
+               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            seedFile.Write(ProtocolJson.Serialize(seed));
         if (account is not null)
             foreach (var disk in new[] { boot.PersistDisk, scratch?.Path }.OfType<string>())
                 await PersistDisk.GiveToAsync(disk, account).ConfigureAwait(false);
