@@ -28,6 +28,18 @@ public static class PersistDisk
         return path;
     }
 
+    /// <summary>Makes the disk at the first start, or grows it to a larger persist.size at a later one;
+    /// returns a warning line when a smaller size was asked for (disks are never shrunk).</summary>
+    public static async Task<string?> PrepareAsync(string path, long sizeMiB, CancellationToken stop)
+    {
+        if (ExistingDisk(path) is null)
+        {
+            await EnsureAsync(path, sizeMiB, stop).ConfigureAwait(false);
+            return null;
+        }
+        return await GrowAsync(path, sizeMiB, stop).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Grows an existing disk to persist.size when that is larger: the file is extended (sparse), then
     /// e2fsck and resize2fs grow the ext4 in it. Both work unprivileged on a file the user owns. A smaller
