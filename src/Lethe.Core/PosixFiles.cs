@@ -4,7 +4,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Lethe.Core;
 
 /// <summary>What lstat says about a path: the entry itself, never what a link points to.</summary>
-public sealed record FileFacts(bool IsDirectory, bool IsLink, bool IsRegularFile, int Uid, int Gid, UnixFileMode Mode, long Size);
+/// <param name="AllocatedBytes">What the entry takes on disk (a sparse file: far less than its size).</param>
+public sealed record FileFacts(bool IsDirectory, bool IsLink, bool IsRegularFile, int Uid, int Gid, UnixFileMode Mode, long Size, long AllocatedBytes = 0);
 
 /// <summary>
 /// The few file system calls .NET does not offer without following links: lstat with the owner,
@@ -38,8 +39,9 @@ public static class PosixFiles
         var gid = BitConverter.ToInt32(buffer, 24);
         var mode = BitConverter.ToUInt16(buffer, 28);
         var size = BitConverter.ToInt64(buffer, 40);
+        var blocks = BitConverter.ToInt64(buffer, 48);
         var type = mode & SIfMt;
-        return new FileFacts(type == SIfDir, type == SIfLnk, type == SIfReg, uid, gid, (UnixFileMode)(mode & 0xFFF), size);
+        return new FileFacts(type == SIfDir, type == SIfLnk, type == SIfReg, uid, gid, (UnixFileMode)(mode & 0xFFF), size, blocks * 512);
     }
 
     /// <summary>mkdir(2): true when this call made the folder, false when something already was there.</summary>
