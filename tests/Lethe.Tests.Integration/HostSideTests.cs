@@ -16,7 +16,7 @@ public sealed partial class HostSideTests(TestImage image) : IDisposable
     {
         var spec = Path.Combine(_folder, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(spec)!);
-        await File.WriteAllTextAsync(spec, await File.ReadAllTextAsync(source, TestContext.Current.CancellationToken) + extra, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(spec, (await File.ReadAllTextAsync(source, TestContext.Current.CancellationToken)).TrimEnd('\n') + "\n" + extra, TestContext.Current.CancellationToken);
         File.Copy(Path.ChangeExtension(source, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
         return spec;
     }
@@ -26,6 +26,8 @@ public sealed partial class HostSideTests(TestImage image) : IDisposable
     {
         var outside = Path.Combine(_folder, "outside");
         Directory.CreateDirectory(outside);
+        // QEMU runs unprivileged (as the folder's owner, or nobody when that is root) and must reach the share.
+        File.SetUnixFileMode(_folder, (UnixFileMode)0b111_101_101);
         await File.WriteAllTextAsync(Path.Combine(outside, "marker"), "from outside\n", TestContext.Current.CancellationToken);
         var spec = await SpecLike(image.FastSpec, "repo/lethe.yaml", "workspace:\n  path: ../outside\n");
         var line = File.ReadAllLines(spec).ToList().FindIndex(l => l.Contains("../outside", StringComparison.Ordinal)) + 1;
@@ -86,9 +88,10 @@ public sealed partial class HostSideTests(TestImage image) : IDisposable
     {
         var df = await LetheProcess.RunAsync(["exec", name, "--", "df", "-BM", "--output=size", "/persist"]);
         df.ExitCode.ShouldBe(0, df.ToString());
-        return int.Parse(Megabytes().Match(df.Stdout).Groups[1].Value);
+        // The header is "1M-blocks"; the size is on the last line, like " 2015M".
+        return int.Parse(Megabytes().Match(df.Stdout.Trim().Split('\n')[^1]).Groups[1].Value);
     }
 
-    [GeneratedRegex(@"(\d+)M")]
+    [GeneratedRegex(@"^\s*(\d+)M$")]
     private static partial Regex Megabytes();
 }
