@@ -22,6 +22,7 @@ public static class LetheApp
             UpCommand.Create(console),
             LifecycleCommands.Down(console),
             LifecycleCommands.Reboot(console),
+            RemoveCommand.Create(console),
             ExecCommands.Exec(console),
             ExecCommands.Shell(console),
             PsCommand.Create(console),

@@ -13,6 +13,10 @@ public sealed record LethePaths(string Cache, string State, string Runtime)
     /// <summary>Console logs kept from runs that failed or ran with --debug.</summary>
     public string Logs => Path.Combine(State, "logs");
 
+    /// <summary>The names a runtime base has here: LETHE_HOME/run, $XDG_RUNTIME_DIR/lethe, /tmp/lethe-USER.</summary>
+    public static bool IsRuntimeBaseName(string folderName) =>
+        folderName is "run" or "lethe" || folderName.StartsWith("lethe-", StringComparison.Ordinal);
+
     public static LethePaths FromEnvironment(Func<string, string?>? getVariable = null)
     {
         getVariable ??= System.Environment.GetEnvironmentVariable;

@@ -7,7 +7,9 @@ public static class SpecLoader
 {
     public const string DefaultFileLabel = "<default>";
 
-    public static SpecResult Load(string path)
+    /// <param name="allowOutsideSpecFolder">Only ever from the command line: lets image.files and workspace.path
+    /// leave the spec's folder (<see cref="SpecFolderConfinement"/>).</param>
+    public static SpecResult Load(string path, bool allowOutsideSpecFolder = false)
     {
         if (Directory.Exists(path))
             return Unreadable(path, "is a folder, not a file");
@@ -30,11 +32,12 @@ public static class SpecLoader
             return Unreadable(path, e.Message);
         }
 
-        return Parse(yaml, path);
+        return Parse(yaml, path, allowOutsideSpecFolder);
     }
 
     /// <param name="path">Shown in messages and used to resolve relative file sources; null means the embedded default.</param>
-    public static SpecResult Parse(string yaml, string? path) => SpecReader.Read(yaml, path);
+    public static SpecResult Parse(string yaml, string? path, bool allowOutsideSpecFolder = false) =>
+        SpecReader.Read(yaml, path, allowOutsideSpecFolder);
 
     /// <summary>The spec used when a project has no lethe.yaml.</summary>
     public static MachineSpec Default()

@@ -14,12 +14,13 @@ public static class BuildCommand
     public static Command Create(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
         var json = new Option<bool>("--json") { Description = "Print the image digest and package list as JSON" };
         var check = new Option<bool>("--check") { Description = "Build again from scratch and compare byte for byte" };
-        var build = new Command("build", "Build the spec's image (cached by content)") { spec, json, check };
+        var build = new Command("build", "Build the spec's image (cached by content)") { spec, allowOutside, json, check };
         build.SetAction(async (parse, stop) =>
         {
-            var loaded = SpecInput.Load(parse.GetValue(spec), console);
+            var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
             var image = await ImageInput.GetAsync(loaded, console, debug, stop).ConfigureAwait(false);
             if (!parse.GetValue(check))

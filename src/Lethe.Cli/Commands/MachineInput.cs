@@ -17,7 +17,8 @@ public static partial class MachineInput
 
     public static MachineFolder Folder(string? name, string? specOption, CliConsole console)
     {
-        name ??= SpecInput.Load(specOption, console).Name;
+        // Only the name is used here; nothing the spec's host paths name is read or shared.
+        name ??= SpecInput.Load(specOption, console, allowOutsideSpecFolder: true).Name;
         if (!NamePattern().IsMatch(name))
             throw new UsageException($"'{name}' is not a machine name: use lowercase letters, digits and '-'");
         return new MachineFolder(LethePaths.FromEnvironment().Machines, name);

@@ -2,13 +2,12 @@ using System.CommandLine;
 using Lethe.Cli.Host;
 using Lethe.Core;
 using Lethe.Machine.Run;
-using Lethe.Machine.Scratch;
-using Lethe.Spec.Reading;
 using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>The per-boot options run, up and supervise share, and turning them into a boot request.</summary>
+/// <summary>The per-boot options run, up and supervise share, parsed into a <see cref="BootInput"/> for
+/// <see cref="BootPreparation"/>, whose warnings are shown here.</summary>
 public sealed class MachineOptions
 {
     public Option<AccelMode?> Accel { get; } = new("--accel") { Description = "auto (default: KVM when it works, else TCG), kvm or tcg" };
@@ -37,45 +36,27 @@ public sealed class MachineOptions
             yield return $"--scratch={scratch}";
     }
 
-    public async Task<BootRequest> BootRequestAsync(ParseResult parse, MachineSpec spec, string name, CliConsole console, bool debug, CancellationToken stop, bool quiet = false)
+    public BootInput Input(ParseResult parse, MachineSpec spec, string name, bool debug) => new()
     {
-        var memoryMiB = parse.GetValue(Memory) ?? spec.Resources.MemoryMiB;
-        var cpuCount = parse.GetValue(Cpus) ?? spec.Resources.Cpus;
-        if (memoryMiB is < 256 or > 65536)
-            throw new UsageException("--memory: expected 256..65536 MiB");
-        if (cpuCount is < 1 or > 64)
-            throw new UsageException("--cpus: expected 1..64");
-        var scratch = ScratchFor(parse.GetValue(Scratch), spec);
-        if (scratch is not null)
-            await RefuseUnusableScratchFolderAsync(scratch, stop).ConfigureAwait(false);
-        var accel = await RunCommand.DecideAccelAsync(parse.GetValue(Accel) ?? spec.Accel, quiet ? console with { Error = TextWriter.Null } : console).ConfigureAwait(false);
-        HostTools.Require("run");
-        var image = await ImageInput.GetAsync(spec, console, debug, stop).ConfigureAwait(false);
-        return new BootRequest
+        Spec = spec, Name = name, Debug = debug,
+        Accel = parse.GetValue(Accel), MemoryMiB = parse.GetValue(Memory), Cpus = parse.GetValue(Cpus), Scratch = parse.GetValue(Scratch),
+    };
+
+    public Task<BootRequest> BootRequestAsync(ParseResult parse, MachineSpec spec, string name, CliConsole console, bool debug, CancellationToken stop, bool quiet = false) =>
+        PrepareAsync(Input(parse, spec, name, debug), console, stop, quiet);
+
+    /// <summary>Prepares the boot through the machine layer, building the image with progress on stderr, and shows its warnings.</summary>
+    public static async Task<BootRequest> PrepareAsync(BootInput input, CliConsole console, CancellationToken stop, bool quiet = false)
+    {
+        var preparation = new BootPreparation(LethePaths.FromEnvironment(), new SystemBootHost(async (spec, token) =>
         {
-            Spec = spec, Image = image, Accel = accel, MemoryMiB = memoryMiB, Cpus = cpuCount, Debug = debug, Name = name,
-            Scratch = scratch,
-        };
-    }
-
-    private static ScratchSpec? ScratchFor(string? option, MachineSpec spec)
-    {
-        if (option is null)
-            return spec.Scratch;
-        if (!SizeText.TryParseBytes(option, out var bytes) || bytes < 64L << 20)
-            throw new UsageException($"--scratch: expected a size of at least 64M, like 20G, got '{option}'");
-        return new ScratchSpec(bytes >> 20, spec.Scratch?.Overlay ?? false);
-    }
-
-    /// <summary>Before anything is built or booted: a RAM-backed "disk" defeats the purpose (exit 3).</summary>
-    private static async Task RefuseUnusableScratchFolderAsync(ScratchSpec scratch, CancellationToken stop)
-    {
-        var folder = LethePaths.FromEnvironment().Scratch;
-        Directory.CreateDirectory(folder);
-        var type = await ScratchFile.FileSystemTypeAsync(folder, stop).ConfigureAwait(false);
-        if (ScratchPolicy.FolderRefusal(folder, type, Environment.GetEnvironmentVariable(ScratchPolicy.AllowTmpfsVariable)) is { } refusal)
-            throw new HostException(refusal);
-        if (ScratchPolicy.SpaceShortfall(folder, new DriveInfo(folder).AvailableFreeSpace, scratch.SizeMiB) is { } shortfall)
-            throw new HostException(shortfall);
+            HostTools.Require("run");
+            return await ImageInput.GetAsync(spec, console, input.Debug, token).ConfigureAwait(false);
+        }));
+        var prepared = await preparation.PrepareAsync(input, stop).ConfigureAwait(false);
+        if (!quiet)
+            foreach (var warning in prepared.Warnings)
+                console.Error.WriteLine(warning);
+        return prepared.Request;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lethe.Cli.Host;
 using Lethe.Core;
-using Lethe.Machine.Accel;
 using Lethe.Machine.Run;
 using Lethe.Protocol;
 using Lethe.Spec;
@@ -14,23 +13,23 @@ public static class RunCommand
     public static Command Create(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
         var machine = new MachineOptions();
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run (after --); none: an interactive shell" };
-        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, command };
+        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, command };
         machine.AddTo(run);
         run.SetAction(async (parse, stop) =>
         {
             var argv = parse.GetValue(command) ?? [];
             if (argv.Length > 0 && !parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
                 throw new UsageException($"unexpected '{argv[0]}': put the command after --, as in: lethe run -- {string.Join(' ', argv)}");
-            var loaded = SpecInput.Load(parse.GetValue(spec), console);
+            var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
-            var boot = await machine.BootRequestAsync(parse, loaded, loaded.Name, console, debug, stop).ConfigureAwait(false);
             // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
-            var workspace = loaded.Workspace ?? new WorkspaceSpec(console.CurrentDirectory, WorkspaceMode.Rw, "/work");
-            boot = boot with { Workspace = workspace };
+            var input = machine.Input(parse, loaded, loaded.Name, debug) with { OneShotFolder = console.CurrentDirectory };
+            var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
 
-            var exec = Exec(argv, console, boot.Shares ? workspace.At : null);
+            var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null);
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
             using var raw = exec.Tty ? Terminal.EnterRaw() : null;
             return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop).ConfigureAwait(false);
@@ -48,16 +47,5 @@ public static class RunCommand
             Argv = argv, Tty = tty, Rows = rows, Columns = columns, WorkingDirectory = workingDirectory,
             Term = tty ? Environment.GetEnvironmentVariable("TERM") : null,
         };
-    }
-
-    /// <summary>Prints the one-line note when auto falls back to TCG; fails with exit 3 when KVM was demanded and cannot work.</summary>
-    public static async Task<AccelDecision> DecideAccelAsync(AccelMode requested, CliConsole console)
-    {
-        var decision = AccelDecision.Decide(requested, await HostFacts.ReadAsync().ConfigureAwait(false));
-        if (decision.Refusal is { } refusal)
-            throw new HostException(refusal);
-        if (decision.Note is { } note)
-            console.Error.WriteLine(note);
-        return decision;
     }
 }

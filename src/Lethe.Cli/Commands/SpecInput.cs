@@ -12,13 +12,19 @@ public static class SpecInput
         Description = "The spec file (default: ./lethe.yaml, else the embedded default)",
     };
 
+    /// <summary>The caller's override of the spec-folder rule (<see cref="SpecFolderConfinement"/>): only ever on the command line.</summary>
+    public static Option<bool> CreateAllowOutsideOption() => new(SpecFolderConfinement.OverrideFlag)
+    {
+        Description = "Let the spec's image.files and workspace.path reach outside the spec's folder (a spec cannot allow this itself)",
+    };
+
     /// <summary>Loads the spec; on errors prints every one as FILE:LINE:COL: message and fails with exit 2.</summary>
-    public static MachineSpec Load(string? specOption, CliConsole console)
+    public static MachineSpec Load(string? specOption, CliConsole console, bool allowOutsideSpecFolder = false)
     {
         var path = SpecLocator.Locate(specOption, console.CurrentDirectory);
         if (path is null)
             return SpecLoader.Default();
-        var result = SpecLoader.Load(path);
+        var result = SpecLoader.Load(path, allowOutsideSpecFolder);
         if (result.Ok)
             return result.Spec!;
         foreach (var error in result.Errors)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Lethe.Core;
 using Lethe.Machine.Run;
 using Lethe.Machine.Workstation;
-using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
@@ -12,9 +11,10 @@ public static class SuperviseCommand
     public static Command Create(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
         var name = new Argument<string>("name");
         var machine = new MachineOptions();
-        var supervise = new Command("supervise", "Run a machine's supervisor (started by lethe up)") { spec, name };
+        var supervise = new Command("supervise", "Run a machine's supervisor (started by lethe up)") { spec, allowOutside, name };
         supervise.Hidden = true;
         machine.AddTo(supervise);
         supervise.SetAction(async (parse, stop) =>
@@ -25,10 +25,9 @@ public static class SuperviseCommand
             BootRequest Boot()
             {
                 // Read again at every boot: changes to the spec (the allowlist above all) take effect at the next boot.
-                var loaded = SpecInput.Load(parse.GetValue(spec), console);
-                var request = machine.BootRequestAsync(parse, loaded, folder.Name, console, debug, stop, quiet: true).GetAwaiter().GetResult();
-                var workspace = loaded.Workspace is { Mode: not WorkspaceMode.None } shared ? shared : null;
-                return request with { PersistDisk = folder.PersistDisk, Workspace = workspace };
+                var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
+                var input = machine.Input(parse, loaded, folder.Name, debug) with { PersistDisk = folder.PersistDisk };
+                return MachineOptions.PrepareAsync(input, console, stop, quiet: true).GetAwaiter().GetResult();
             }
             return await new Supervisor(paths, folder, Boot, console.Error).RunAsync(stop).ConfigureAwait(false);
         });

@@ -12,31 +12,37 @@ public static class UpCommand
     public static Command Create(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
         var name = MachineInput.CreateNameArgument();
         var machine = new MachineOptions();
-        var up = new Command("up", "Boot a long-lived machine (wiped at every boot but for its persist allowlist)") { spec, name };
+        var up = new Command("up", "Boot a long-lived machine (wiped at every boot but for its persist allowlist)") { spec, allowOutside, name };
         machine.AddTo(up);
         up.SetAction(async (parse, stop) =>
         {
-            var loaded = SpecInput.Load(parse.GetValue(spec), console);
+            var allowOutsideSpecFolder = parse.GetValue(allowOutside);
+            var loaded = SpecInput.Load(parse.GetValue(spec), console, allowOutsideSpecFolder);
             var folder = MachineInput.Folder(parse.GetValue(name) ?? loaded.Name, null, console);
             var debug = parse.GetValue(LetheApp.DebugOption);
-            var status = await UpAsync(folder, loaded, parse, machine, console, debug, stop).ConfigureAwait(false);
+            var status = await UpAsync(folder, loaded, parse, machine, console, debug, stop, allowOutsideSpecFolder).ConfigureAwait(false);
             console.Error.WriteLine($"lethe: {folder.Name} is up ({status.Timeline})");
             return ExitCodes.Success;
         });
         return up;
     }
 
-    public static async Task<MachineStatus> UpAsync(MachineFolder folder, MachineSpec spec, ParseResult parse, MachineOptions machine, CliConsole console, bool debug, CancellationToken stop)
+    public static async Task<MachineStatus> UpAsync(MachineFolder folder, MachineSpec spec, ParseResult parse, MachineOptions machine, CliConsole console, bool debug,
+        CancellationToken stop, bool allowOutsideSpecFolder = false)
     {
         if (folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
         // Built here, in the foreground with progress; the supervisor then finds it in the cache.
         await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
         folder.Create();
-        await PersistDisk.EnsureAsync(folder.PersistDisk, spec.Persist.SizeMiB, stop).ConfigureAwait(false);
-        await using var supervisor = await StartSupervisorAsync(folder, spec.SourcePath, [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>()], console).ConfigureAwait(false);
+        if (await PersistDisk.PrepareAsync(folder.PersistDisk, spec.Persist.SizeMiB, stop).ConfigureAwait(false) is { } warning)
+            console.Error.WriteLine($"lethe: warning: {warning}");
+        string[] forwarded = [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>(),
+            .. allowOutsideSpecFolder ? [SpecFolderConfinement.OverrideFlag] : Array.Empty<string>()];
+        await using var supervisor = await StartSupervisorAsync(folder, spec.SourcePath, forwarded, console).ConfigureAwait(false);
         supervisor.Detach();
         return await WaitUntilUpAsync(folder, supervisor, stop).ConfigureAwait(false);
     }

@@ -27,7 +27,9 @@ public static class MachineBoot
         var seed = SeedBuilder.For(boot);
         SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
         // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
-        File.WriteAllBytes(run.Seed, ProtocolJson.Serialize(seed));
+        using (var seedFile = new FileStream(run.Seed, new FileStreamOptions
+               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            seedFile.Write(ProtocolJson.Serialize(seed));
         var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
         var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
         run.WriteOwner(vm.Pid);

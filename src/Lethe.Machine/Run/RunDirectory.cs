@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lethe.Core;
 
 namespace Lethe.Machine.Run;
 
@@ -20,11 +21,13 @@ public sealed class RunDirectory : IDisposable
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
     public string Seed => System.IO.Path.Combine(Path, "seed.json");
 
+    /// <summary>Checks (or makes) the runtime base and its runs folder private, then makes a new run folder
+    /// in it exclusively: a planted link or another user's folder on the way is refused with exit 3.</summary>
     public static RunDirectory Create(string runsRoot, string name)
     {
-        Directory.CreateDirectory(runsRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        EnsurePrivate(runsRoot);
         var path = System.IO.Path.Combine(runsRoot, $"{name}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        PrivateFolder.CreateNew(path);
         var run = new RunDirectory(path);
         run.WriteOwner(null);
         return run;
@@ -36,8 +39,22 @@ public sealed class RunDirectory : IDisposable
         var qemu = qemuPid is { } pid ? ProcessIdentity.Of(pid) : null;
         // Written aside and renamed: a concurrent CleanStale must never read a half-written owner.
         var owner = System.IO.Path.Combine(Path, OwnerFile);
-        File.WriteAllText(owner + ".new", $"{self}\n{qemu}\n");
+        File.Delete(owner + ".new");
+        using (var file = new FileStream(owner + ".new", new FileStreamOptions
+               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var text = new StreamWriter(file))
+            text.Write($"{self}\n{qemu}\n");
         File.Move(owner + ".new", owner, overwrite: true);
+    }
+
+    /// <summary>The runtime base is checked too when it is one that <see cref="LethePaths"/> names (only
+    /// lethe's own folders are ever made private; a runs folder elsewhere, as in tests, is checked alone).</summary>
+    private static void EnsurePrivate(string runsRoot)
+    {
+        if (System.IO.Path.GetDirectoryName(System.IO.Path.TrimEndingDirectorySeparator(runsRoot)) is { } runtimeBase
+            && LethePaths.IsRuntimeBaseName(System.IO.Path.GetFileName(runtimeBase)))
+            PrivateFolder.Ensure(runtimeBase);
+        PrivateFolder.Ensure(runsRoot);
     }
 
     /// <summary>Keeps the console log after the run (failures, --debug): it moves to the logs folder,
@@ -61,37 +78,56 @@ public sealed class RunDirectory : IDisposable
     {
         foreach (var owned in _owned)
             owned.Dispose();
-        if (_keepLogAt is { } destination && File.Exists(ConsoleLog))
+        if (_keepLogAt is { } destination && PosixFiles.LStat(ConsoleLog) is { IsRegularFile: true })
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
-            File.Move(ConsoleLog, destination, overwrite: true);
-            File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            foreach (var old in new DirectoryInfo(System.IO.Path.GetDirectoryName(destination)!).GetFiles("*-*-*.console.log")
-                         .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
-                old.Delete();
+            try
+            {
+                KeepConsoleLog(destination);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LetheException)
+            {
+                // The log is a convenience; a run folder that cannot keep it is still removed below.
+            }
         }
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        SafeDelete.Tree(Path);
     }
 
-    /// <summary>Removes the folders of runs whose lethe is gone, killing a QEMU they left behind.</summary>
+    private void KeepConsoleLog(string destination)
+    {
+        var folder = PrivateFolder.Ensure(System.IO.Path.GetDirectoryName(destination)!);
+        // rename(2) replaces whatever is at the destination (a link too) without following it.
+        File.Move(ConsoleLog, destination, overwrite: true);
+        PosixFiles.SetModeNoFollow(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        foreach (var old in new DirectoryInfo(folder).GetFiles("*-*-*.console.log")
+                     .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
+            old.Delete();
+    }
+
+    /// <summary>
+    /// Removes the folders of runs whose lethe is gone, killing a QEMU they left behind. Only folders and
+    /// owner files that are this user's own (not links) are trusted, and a process is signalled only when
+    /// it is provably that QEMU (<see cref="ProcessIdentity.IsLeftoverQemu"/>); in doubt, nothing is signalled.
+    /// </summary>
     public static int CleanStale(string runsRoot)
     {
-        if (!Directory.Exists(runsRoot))
+        if (PosixFiles.LStat(runsRoot) is null)
             return 0;
+        EnsurePrivate(runsRoot);
+        var uid = PosixFiles.EffectiveUid;
         var cleaned = 0;
-        foreach (var dir in Directory.EnumerateDirectories(runsRoot))
+        foreach (var dir in Directory.EnumerateFileSystemEntries(runsRoot))
         {
+            if (PosixFiles.LStat(dir) is not { IsDirectory: true } facts || facts.Uid != uid)
+                continue;
             var ownerFile = System.IO.Path.Combine(dir, OwnerFile);
+            if (PosixFiles.LStat(ownerFile) is not { IsRegularFile: true } ownerFacts || ownerFacts.Uid != uid || ownerFacts.Size > 4096)
+                continue;
             string[] lines;
             try
             {
-                lines = File.ReadAllLines(ownerFile);
+                using var handle = PosixFiles.OpenNoFollow(ownerFile);
+                using var stream = new FileStream(handle, FileAccess.Read);
+                lines = new StreamReader(stream).ReadToEnd().Split('\n');
             }
             catch (IOException)
             {
@@ -100,16 +136,10 @@ public sealed class RunDirectory : IDisposable
             var owner = lines.Length > 0 ? ProcessIdentity.Parse(lines[0]) : null;
             if (owner is not null && owner.IsAlive())
                 continue;
-            if (lines.Length > 1 && ProcessIdentity.Parse(lines[1]) is { } qemu && qemu.IsAlive())
+            if (lines.Length > 1 && ProcessIdentity.Parse(lines[1]) is { } qemu && qemu.IsLeftoverQemu(uid))
                 qemu.Kill();
-            try
-            {
-                Directory.Delete(dir, recursive: true);
+            if (SafeDelete.Tree(dir))
                 cleaned++;
-            }
-            catch (IOException)
-            {
-            }
         }
         return cleaned;
     }
@@ -130,7 +160,41 @@ public sealed record ProcessIdentity(int Pid, long StartTicks)
 
     public static ProcessIdentity Of(int pid) => new(pid, StartTimeOf(pid) ?? 0);
 
-    public bool IsAlive() => StartTimeOf(Pid) == StartTicks;
+    public bool IsAlive() => StartTicks != 0 && StartTimeOf(Pid) == StartTicks;
+
+    /// <summary>
+    /// True only when this pid is still the process it was (same start time), runs a QEMU binary, and runs
+    /// as an account lethe gives QEMU: the caller's own, or, when the caller is root, never root (QEMU then
+    /// runs unprivileged). Anything unreadable counts as "no": lethe never signals a process it cannot prove it started.
+    /// </summary>
+    public bool IsLeftoverQemu(int callerUid)
+    {
+        if (!IsAlive())
+            return false;
+        try
+        {
+            var exe = System.IO.Path.GetFileName(File.ResolveLinkTarget($"/proc/{Pid}/exe", returnFinalTarget: false)?.FullName ?? "");
+            var uid = RealUidOf(Pid);
+            return IsQemuAccount(exe, uid, callerUid) && IsAlive();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Pure: the binary's name and account a QEMU started by lethe has.</summary>
+    public static bool IsQemuAccount(string executableName, int? processUid, int callerUid) =>
+        executableName.StartsWith("qemu-system-", StringComparison.Ordinal)
+        && processUid is { } uid
+        && (callerUid == 0 ? uid != 0 : uid == callerUid);
+
+    private static int? RealUidOf(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        var fields = line?.Split('\t', StringSplitOptions.RemoveEmptyEntries);
+        return fields is { Length: > 1 } && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var uid) ? uid : null;
+    }
 
     public void Kill()
     {

@@ -11,7 +11,6 @@ namespace Lethe.Machine.Scratch;
 public sealed class ScratchFile : IDisposable
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PrivateFolder = Private | UnixFileMode.UserExecute;
 
     private ScratchFile(string path, long sizeMiB)
     {
@@ -31,7 +30,7 @@ public sealed class ScratchFile : IDisposable
         getVariable ??= Environment.GetEnvironmentVariable;
         if (sizeMiB <= 0)
             throw new ArgumentOutOfRangeException(nameof(sizeMiB), "the scratch disk needs a positive size");
-        Directory.CreateDirectory(folder, PrivateFolder);
+        Lethe.Core.PrivateFolder.Ensure(folder);
         var type = await FileSystemTypeAsync(folder, stop).ConfigureAwait(false);
         if (ScratchPolicy.FolderRefusal(folder, type, getVariable(ScratchPolicy.AllowTmpfsVariable)) is { } refusal)
             throw new HostException(refusal);
@@ -51,8 +50,9 @@ public sealed class ScratchFile : IDisposable
     /// <summary>Deletes the files of runs that are gone; returns how many.</summary>
     public static int CleanStale(string folder, Func<string, bool> isRunAlive)
     {
-        if (!Directory.Exists(folder))
+        if (PosixFiles.LStat(folder) is null)
             return 0;
+        Lethe.Core.PrivateFolder.Ensure(folder);
         var cleaned = 0;
         foreach (var file in Directory.EnumerateFiles(folder))
         {

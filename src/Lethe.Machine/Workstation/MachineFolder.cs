@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lethe.Core;
 using System.Text.Json.Serialization;
 
 namespace Lethe.Machine.Workstation;
@@ -20,12 +21,20 @@ public sealed class MachineFolder(string machinesRoot, string name)
     public string StatusFile => System.IO.Path.Combine(Path, "status.json");
     private string LockFile => System.IO.Path.Combine(Path, "lock");
 
+    /// <summary>Every machine folder: real folders only, never a link planted among them.</summary>
     public static IEnumerable<MachineFolder> All(string machinesRoot) =>
-        Directory.Exists(machinesRoot)
-            ? Directory.EnumerateDirectories(machinesRoot).Order().Select(d => new MachineFolder(machinesRoot, System.IO.Path.GetFileName(d)))
+        PosixFiles.LStat(machinesRoot) is { IsDirectory: true }
+            ? Directory.EnumerateDirectories(machinesRoot).Where(d => PosixFiles.LStat(d) is { IsDirectory: true }).Order()
+                .Select(d => new MachineFolder(machinesRoot, System.IO.Path.GetFileName(d)))
             : [];
 
-    public void Create() => Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    /// <summary>Makes (or checks) the machines folder and this machine's as private folders: a link or
+    /// another user's folder there is refused with exit 3.</summary>
+    public void Create()
+    {
+        PrivateFolder.Ensure(System.IO.Path.GetDirectoryName(Path)!);
+        PrivateFolder.Ensure(Path);
+    }
 
     /// <summary>Takes the machine's lock, or returns null when a live supervisor holds it.</summary>
     public FileStream? TryLock()

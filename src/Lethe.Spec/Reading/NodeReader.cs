@@ -9,7 +9,7 @@ namespace Lethe.Spec.Reading;
 /// Reads YAML nodes into typed values, collecting positioned errors instead of throwing.
 /// Every method names the value by its dotted path ("resources.memory") in its messages.
 /// </summary>
-internal sealed class NodeReader(string file, string baseDirectory)
+internal sealed class NodeReader(string file, string baseDirectory, bool confineToBaseDirectory = false)
 {
     public const string TopLevel = "";
 
@@ -19,6 +19,28 @@ internal sealed class NodeReader(string file, string baseDirectory)
     public string BaseDirectory { get; } = baseDirectory;
 
     public IReadOnlyList<SpecError> Errors => errors;
+
+    /// <summary>
+    /// A host path the spec names, confined to the spec's folder once links are resolved (see
+    /// <see cref="SpecFolderConfinement"/>). Returns the resolved path, or null after reporting at the node.
+    /// Unconfined (the embedded default, or the caller's override): the path as given.
+    /// </summary>
+    public string? ConfineHostPath(YamlNode node, string path, string written, string full)
+    {
+        if (!confineToBaseDirectory)
+            return full;
+        var realFolder = HostRealPath.Of(BaseDirectory);
+        var realCandidate = HostRealPath.Of(full);
+        if (realFolder is null || realCandidate is null)
+        {
+            Report(node, $"{Label(path)}: cannot resolve '{written}' (looked for {full})");
+            return null;
+        }
+        if (SpecFolderConfinement.IsInside(realFolder, realCandidate))
+            return realCandidate;
+        Report(node, $"{Label(path)}: {SpecFolderConfinement.Outside(written, realCandidate, realFolder)}");
+        return null;
+    }
 
     public void Report(Mark at, string message) =>
         errors.Add(new SpecError(file, (int)at.Line, (int)at.Column, message));

@@ -6,11 +6,13 @@ namespace Lethe.Spec.Reading;
 /// <summary>Parses YAML text and reads it through the registered sections.</summary>
 internal static class SpecReader
 {
-    public static SpecResult Read(string yaml, string? path)
+    /// <param name="allowOutsideSpecFolder">The caller's override of <see cref="SpecFolderConfinement"/>; the
+    /// embedded default (no path) is lethe's own and not confined.</param>
+    public static SpecResult Read(string yaml, string? path, bool allowOutsideSpecFolder = false)
     {
         var fullPath = path is null ? null : Path.GetFullPath(path);
         var baseDirectory = fullPath is null ? Environment.CurrentDirectory : Path.GetDirectoryName(fullPath)!;
-        var reader = new NodeReader(path ?? SpecLoader.DefaultFileLabel, baseDirectory);
+        var reader = new NodeReader(path ?? SpecLoader.DefaultFileLabel, baseDirectory, confineToBaseDirectory: fullPath is not null && !allowOutsideSpecFolder);
 
         var stream = new YamlStream();
         var events = new DuplicateKeyFilter(new Parser(new StringReader(yaml)), reader);

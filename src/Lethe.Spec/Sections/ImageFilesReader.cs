@@ -70,7 +70,7 @@ internal static class ImageFilesReader
         else if (!File.Exists(full))
             reader.Report(node, $"{path}: no such file '{written}' (looked for {full})");
         else
-            source = full;
+            source = reader.ConfineHostPath(node, path, written, full);
         return source is not null;
     }
 

@@ -31,7 +31,7 @@ internal static class WorkspaceHostFolder
         else if (!Directory.Exists(full))
             reader.Report(node, $"{path}: no such folder '{text}' (looked for {full})");
         else
-            return full;
+            return reader.ConfineHostPath(node, path, text, full);
         return null;
     }
 }

@@ -54,12 +54,13 @@ public sealed class SpecFilesTests : IDisposable
     }
 
     [Fact]
-    public void Absolute_source_is_used_as_is()
+    public void Absolute_source_is_used_as_is_when_the_caller_allows_leaving_the_spec_folder()
     {
         using var elsewhere = new TempFolder();
         var file = elsewhere.Write("data.txt", "x");
 
-        Load($"    - {{src: '{file}', dst: /srv/data.txt}}\n").Spec!.Image.Files.Single().Source.ShouldBe(file);
+        SpecLoader.Load(project.Write("lethe.yaml", $"image:\n  files:\n    - {{src: '{file}', dst: /srv/data.txt}}\n"), allowOutsideSpecFolder: true)
+            .Spec!.Image.Files.Single().Source.ShouldBe(file);
     }
 
     [Fact]

@@ -55,16 +55,17 @@ public sealed class SpecWorkspaceTests : IDisposable
     }
 
     [Fact]
-    public void Absolute_host_path_is_used_as_is()
+    public void Absolute_host_path_is_used_as_is_when_the_caller_allows_leaving_the_spec_folder()
     {
         using var elsewhere = new TempFolder();
 
-        Valid($"workspace:\n  path: '{elsewhere.Path}'\n").HostPath.ShouldBe(elsewhere.Path);
+        SpecLoader.Load(project.Write("lethe.yaml", $"workspace:\n  path: '{elsewhere.Path}'\n"), allowOutsideSpecFolder: true)
+            .Spec!.Workspace!.HostPath.ShouldBe(elsewhere.Path);
     }
 
     [Fact]
-    public void Parent_folder_is_allowed() =>
-        SpecLoader.Load(project.Write("sub/lethe.yaml", "workspace:\n  path: ..\n")).Spec!.Workspace!.HostPath.ShouldBe(project.Path);
+    public void Parent_folder_is_allowed_only_when_the_caller_says_so() =>
+        SpecLoader.Load(project.Write("sub/lethe.yaml", "workspace:\n  path: ..\n"), allowOutsideSpecFolder: true).Spec!.Workspace!.HostPath.ShouldBe(project.Path);
 
     [Fact]
     public void Mode_none_shares_nothing_and_needs_no_folder() =>
