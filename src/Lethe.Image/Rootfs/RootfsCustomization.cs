@@ -57,6 +57,10 @@ public static class RootfsCustomization
         new("etc/resolv.conf", "nameserver 10.0.2.3\n", 0b110_100_100),
     ];
 
+    /// <summary>What the customization writes with fixed content: sudoers when the user may sudo, then <see cref="FixedFiles"/>.</summary>
+    public static IReadOnlyList<FixedFile> FixedFilesFor(ImageRecipe recipe) =>
+        recipe.UserSudo ? [new FixedFile(SudoersPath, SudoersText(recipe.UserName), 0b100_100_000), .. FixedFiles] : FixedFiles;
+
     /// <summary>The <c>find</c> arguments that apply a rule under <paramref name="rootfs"/>.</summary>
     public static IReadOnlyList<string> FindArguments(string rootfs, CleanupRule rule)
     {
