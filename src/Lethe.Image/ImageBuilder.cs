@@ -113,10 +113,7 @@ public sealed class ImageBuilder
         if (moves.Count > 0)
             Report("lock", "locked versions no longer on the mirror, moved: "
                 + string.Join(", ", moves.Select(move => $"{move.Name} {move.LockedVersion} → {move.BuiltVersion}")));
-        LockLocation.Write(plan.LockPath, built);
-        // Builds run as root; the lock beside a user's spec should stay the user's file.
-        if (plan.SpecPath is { } spec && File.Exists(spec))
-            await new HostCommand("chown").WithArguments($"--reference={spec}", "--", plan.LockPath).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        await LockLocation.WriteAsync(plan.LockPath, built, plan.SpecPath, cancellationToken).ConfigureAwait(false);
         Report("lock", $"wrote {plan.LockPath}");
     }
 
