@@ -24,6 +24,8 @@ public sealed class RootfsBuilder(TreeAccess access, IProgress<BuildProgress>? p
     /// <param name="pinned">Versions to choose (from the lock file), or null for the newest.</param>
     public async Task<PackageLock> BuildAsync(ImageRecipe recipe, PackageLock? pinned, string target, string workFolder, CancellationToken cancellationToken)
     {
+        if (!access.AsRoot && UserNamespaceReadiness.Findings(UserNamespaceFacts.Read()) is [var gap, ..])
+            throw new HostException($"cannot build an image as {Environment.UserName}: {gap.Problem}; fix: {gap.Fix}");
         string? pinFile = null;
         if (pinned is not null)
         {

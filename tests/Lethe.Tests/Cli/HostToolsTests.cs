@@ -9,7 +9,7 @@ public sealed class HostToolsTests
     {
         var missing = HostTools.Missing(HostTools.All, program => program is not ("mmdebstrap" or "mkfs.erofs"));
         var message = HostTools.MissingMessage(missing);
-        message.ShouldBe("missing host tools: mmdebstrap, mkfs.erofs; install them with: apt-get install mmdebstrap erofs-utils");
+        message.ShouldBe("missing host tools: mmdebstrap, mkfs.erofs; install them with: apt-get update && apt-get install --no-install-recommends mmdebstrap erofs-utils");
         message.ShouldNotContain("\n");
     }
 }
