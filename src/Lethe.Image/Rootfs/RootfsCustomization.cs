@@ -47,6 +47,9 @@ public static class RootfsCustomization
         new("tmp", "*", Recursive: true, FoldersToo: true),
         new("var/tmp", "*", Recursive: true, FoldersToo: true),
         new("root", ".bash_history"),
+        // Root mode makes device nodes here and a user namespace cannot: the guest mounts devtmpfs over
+        // /dev anyway, so both leave it empty, and root and any other user build the same image.
+        new("dev", "*", Recursive: true, FoldersToo: true),
     ];
 
     public static readonly IReadOnlyList<FixedFile> FixedFiles =
