@@ -14,11 +14,6 @@ namespace Lethe.Image.Rootfs;
 /// </summary>
 public sealed class RootfsBuilder(TreeAccess access, IProgress<BuildProgress>? progress = null)
 {
-    public RootfsBuilder(IProgress<BuildProgress>? progress = null)
-        : this(TreeAccess.ForThisProcess(), progress)
-    {
-    }
-
     /// <param name="target">Folder to create the tree in; must not exist yet.</param>
     /// <param name="workFolder">A private folder for the builder's own temporary files.</param>
     /// <param name="pinned">Versions to choose (from the lock file), or null for the newest.</param>
