@@ -10,13 +10,14 @@ namespace Lethe.Image;
 /// <summary>
 /// Builds image sets from specs, through the content-addressed cache. The rootfs (the slow part, about a
 /// minute) is cached apart from the initramfs, so a new guest init costs a second, not a Debian build.
-/// Needs root (mmdebstrap --mode=root, chroot).
+/// Root builds in mmdebstrap's root mode; any other user in a user namespace (see <see cref="TreeAccess"/>).
 /// </summary>
 public sealed class ImageBuilder
 {
     private readonly LethePaths paths;
     private readonly IProgress<BuildProgress>? progress;
     private readonly ImageCache cache;
+    private readonly TreeAccess access = TreeAccess.ForThisProcess();
 
     public ImageBuilder(LethePaths paths, IProgress<BuildProgress>? progress = null)
     {
@@ -70,14 +71,14 @@ public sealed class ImageBuilder
         foreach (var move in pinned.MovesTo(fresh))
             differences.Add(new ImageDifference(ImageFiles.Rootfs, null, $"package {move.Name} is {move.BuiltVersion}, locked {move.LockedVersion} (no longer on the mirror)"));
 
-        var part = await new RootfsPartProducer(progress)
+        var part = await new RootfsPartProducer(access, progress)
             .ProduceAsync(work.Sub("tree"), work.Sub("part"), ImageKey.RootfsKey(plan.Recipe, fresh), fresh, cancellationToken)
             .ConfigureAwait(false);
-        await TreeRemover.RemoveAsync(work.Sub("tree"), cancellationToken).ConfigureAwait(false);
+        await TreeRemover.RemoveAsync(work.Sub("tree"), access, cancellationToken).ConfigureAwait(false);
         await ImageSetFolder.AssembleAsync(part, request.GuestInitBinary, work.Sub("image"), cancellationToken).ConfigureAwait(false);
 
         Report("compare");
-        differences.AddRange(await ImageComparison.CompareAsync(cached.Directory, work.Sub("image"), work.Sub("extracted"), cancellationToken).ConfigureAwait(false));
+        differences.AddRange(await ImageComparison.CompareAsync(cached.Directory, work.Sub("image"), work.Sub("extracted"), access, cancellationToken).ConfigureAwait(false));
         return new BuildCheckResult(differences.Count == 0, cached.Digest, differences);
     }
 
@@ -90,8 +91,8 @@ public sealed class ImageBuilder
         var key = ImageKey.RootfsKey(plan.Recipe, built);
         if (!force && cache.TryLoadRootfs(key) is { } existing)
             return existing;
-        await new RootfsPartProducer(progress).ProduceAsync(work.Sub("tree"), work.Sub("part"), key, built, cancellationToken).ConfigureAwait(false);
-        await TreeRemover.RemoveAsync(work.Sub("tree"), cancellationToken).ConfigureAwait(false);
+        await new RootfsPartProducer(access, progress).ProduceAsync(work.Sub("tree"), work.Sub("part"), key, built, cancellationToken).ConfigureAwait(false);
+        await TreeRemover.RemoveAsync(work.Sub("tree"), access, cancellationToken).ConfigureAwait(false);
         await ImageCache.PublishAsync(work.Sub("part"), cache.RootfsFolder(key)).ConfigureAwait(false);
         return cache.TryLoadRootfs(key) ?? throw new LetheException($"rootfs {key} vanished right after it was built");
     }
@@ -99,7 +100,7 @@ public sealed class ImageBuilder
     private async Task<PackageLock> BuildRootfsTreeAsync(BuildPlan plan, PackageLock? pinned, WorkFolder work, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var built = await new RootfsBuilder(progress).BuildAsync(plan.Recipe, pinned, work.Sub("tree"), work.Path, cancellationToken).ConfigureAwait(false);
+        var built = await new RootfsBuilder(access, progress).BuildAsync(plan.Recipe, pinned, work.Sub("tree"), work.Path, cancellationToken).ConfigureAwait(false);
         Report("rootfs", $"{built.Packages.Count} packages installed in {clock.Elapsed.TotalSeconds:0} s");
         return built;
     }
@@ -112,10 +113,7 @@ public sealed class ImageBuilder
         if (moves.Count > 0)
             Report("lock", "locked versions no longer on the mirror, moved: "
                 + string.Join(", ", moves.Select(move => $"{move.Name} {move.LockedVersion} → {move.BuiltVersion}")));
-        LockLocation.Write(plan.LockPath, built);
-        // Builds run as root; the lock beside a user's spec should stay the user's file.
-        if (plan.SpecPath is { } spec && File.Exists(spec))
-            await new HostCommand("chown").WithArguments($"--reference={spec}", "--", plan.LockPath).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        await LockLocation.WriteAsync(plan.LockPath, built, plan.SpecPath, cancellationToken).ConfigureAwait(false);
         Report("lock", $"wrote {plan.LockPath}");
     }
 

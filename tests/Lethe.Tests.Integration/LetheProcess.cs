@@ -49,26 +49,65 @@ public static class LetheProcess
         return info;
     }
 
-    public static async Task<LetheResult> RunAsync(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Runs lethe to the end. When <paramref name="cancellationToken"/> fires (by default the test's own, so a
+    /// timed-out test) or <paramref name="timeout"/> passes, the whole process tree is killed: the launcher
+    /// (which is dotnet once it execs), and with it QEMU, which dies with its parent (pdeathsig).
+    /// </summary>
+    public static Task<LetheResult> RunAsync(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        RunAsync(arguments, TestContext.Current.CancellationToken, stdin, workingDirectory, timeout, environment);
+
+    public static async Task<LetheResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, string? stdin = null, string? workingDirectory = null,
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(arguments, workingDirectory, environment))!;
+        var argumentList = arguments.ToList();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestToken(cancellationToken));
+        cts.CancelAfter(timeout ?? TimeSpan.FromMinutes(5));
+        using var process = Start(argumentList, workingDirectory, environment, cts.Token);
         if (stdin is not null)
             await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
         {
             await process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"lethe {string.Join(' ', arguments)} did not finish; stderr so far: {await stderr}");
+            KillTree(process);
+            if (TestToken(cancellationToken).IsCancellationRequested)
+                throw;
+            throw new TimeoutException($"lethe {string.Join(' ', argumentList)} did not finish; stderr so far: {await stderr}");
         }
         return new LetheResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts lethe; the whole process tree is killed when <paramref name="cancellationToken"/> fires (by default the test's).</summary>
+    public static Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
+    {
+        var process = Process.Start(StartInfo(arguments, workingDirectory, environment))!;
+        var registration = TestToken(cancellationToken).Register(() => KillTree(process));
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => registration.Dispose();
+        return process;
+    }
+
+    private static CancellationToken TestToken(CancellationToken given) =>
+        given.CanBeCanceled ? given : TestContext.Current.CancellationToken;
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
     }
 
     private static string FindRoot()

@@ -4,13 +4,15 @@ namespace Lethe.Tests.Integration;
 [Collection(MachineCollection.Name)]
 public sealed class WorkspaceTests(TestImage image)
 {
-    private const int Uid = 1000;
+    /// <summary>As root, the folder is given to uid 1000; an ordinary user (who cannot chown) shares its own.</summary>
+    private static readonly string Uid = Environment.IsPrivilegedProcess ? "1000" : Owner("/proc/self");
 
     private static string OwnedFolder()
     {
         var folder = Directory.CreateTempSubdirectory("lethe-ws-").FullName;
         File.WriteAllText(Path.Combine(folder, "from-host.txt"), "host\n");
-        System.Diagnostics.Process.Start("chown", ["-R", $"{Uid}:{Uid}", folder])!.WaitForExit();
+        if (Environment.IsPrivilegedProcess)
+            System.Diagnostics.Process.Start("chown", ["-R", $"{Uid}:{Uid}", folder])!.WaitForExit();
         return folder;
     }
 

@@ -1,22 +1,24 @@
 using System.CommandLine;
 using Lethe.Cli.Host;
 using Lethe.Core;
+using Lethe.Image.Rootfs;
 using Lethe.Machine.Accel;
+using Lethe.Machine.Host;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>lethe doctor: can this host run lethe, and if not, why not.</summary>
+/// <summary>lethe doctor: can this host run lethe, and if not, what is missing and the one command that fixes each gap.</summary>
 public static class DoctorCommand
 {
     public static Command Create(CliConsole console)
     {
-        var doctor = new Command("doctor", "Check the host: QEMU, accelerators, tools, cache");
+        var doctor = new Command("doctor", "Check the host: QEMU, accelerators, tools, user namespaces, cache");
         doctor.SetAction(async (parse, stop) =>
         {
             var output = console.Out;
             var qemu = HostTools.FindOnPath("qemu-system-x86_64");
             var version = qemu is null ? null : await FirstLineAsync(new HostCommand(qemu).WithArguments("--version"), stop).ConfigureAwait(false);
-            output.WriteLine($"qemu:        {version ?? "not installed (apt-get install qemu-system-x86)"}");
+            output.WriteLine($"qemu:        {version ?? "not installed"}");
 
             var facts = await HostFacts.ReadAsync().ConfigureAwait(false);
             var kvmProblem = AccelDecision.KvmProblem(facts);
@@ -25,8 +27,11 @@ public static class DoctorCommand
             var auto = AccelDecision.Decide(Spec.AccelMode.Auto, facts);
             output.WriteLine($"accel auto:  {auto.Accelerator.ToString().ToLowerInvariant()} ({auto.Reason})");
 
-            var missing = HostTools.Missing(HostTools.All);
-            output.WriteLine($"host tools:  {(missing.Count == 0 ? "all present" : HostTools.MissingMessage(missing))}");
+            var missing = HostTools.Missing(HostTools.NeededFor("all", facts.RunningAsRoot));
+            output.WriteLine($"host tools:  {(missing.Count == 0 ? "all present" : "missing " + string.Join(", ", missing.Select(t => t.Program)))}");
+
+            var namespaces = UserNamespaceFacts.Read();
+            output.WriteLine($"image build: {BuildMode(namespaces)}");
 
             var paths = LethePaths.FromEnvironment();
             Directory.CreateDirectory(paths.Cache);
@@ -36,11 +41,27 @@ public static class DoctorCommand
             output.WriteLine($"state:       {paths.State}");
             output.WriteLine($"runtime:     {paths.Runtime}");
 
-            var canRun = qemu is not null && missing.Count == 0;
-            output.WriteLine(canRun ? "lethe can run here." : "lethe cannot run here until the missing pieces above are installed.");
+            var findings = HostReadiness.Findings(facts, namespaces, HostTools.Packages(missing));
+            foreach (var finding in findings)
+            {
+                output.WriteLine($"{(finding.Blocks ? "missing" : "note")}:     {finding.Problem}");
+                output.WriteLine($"  fix:       {finding.Fix}");
+            }
+            var canRun = findings.All(finding => !finding.Blocks);
+            output.WriteLine(canRun ? "lethe can run here." : "lethe cannot run here until the missing pieces above are fixed.");
             return canRun ? ExitCodes.Success : ExitCodes.HostCannot;
         });
         return doctor;
+    }
+
+    private static string BuildMode(UserNamespaceFacts facts)
+    {
+        if (facts.RunningAsRoot)
+            return "as root (mmdebstrap --mode=root)";
+        var range = SubordinateIds.RangeFor(facts.SubuidText, facts.UserName, facts.UserId);
+        return range is null
+            ? $"as {facts.UserName} in a user namespace, but {facts.UserName} has no subordinate ids"
+            : $"as {facts.UserName} in a user namespace (subordinate ids {range.Start}-{range.End - 1})";
     }
 
     private static async Task<string?> FirstLineAsync(HostCommand command, CancellationToken stop)

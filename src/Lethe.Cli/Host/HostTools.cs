@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Machine.Host;
 
 namespace Lethe.Cli.Host;
 
@@ -14,7 +15,15 @@ public static class HostTools
         new("mmdebstrap", "mmdebstrap", "build"),
         new("mkfs.erofs", "erofs-utils", "build"),
         new("xz", "xz-utils", "build"),
+        // Only a user who is not root needs it: the image build maps subordinate ids into a user namespace.
+        new("newuidmap", "uidmap", BuildAsUser),
     ];
+
+    public const string BuildAsUser = "build-as-user";
+
+    /// <summary>The tools this process needs for a purpose (run, build or all).</summary>
+    public static IEnumerable<Tool> NeededFor(string purpose, bool asRoot) =>
+        All.Where(t => t.NeededFor == purpose || purpose == "all" || (t.NeededFor == BuildAsUser && !asRoot && purpose is "build" or "all"));
 
     public static IReadOnlyList<Tool> Missing(IEnumerable<Tool> tools, Func<string, bool>? exists = null)
     {
@@ -25,13 +34,16 @@ public static class HostTools
     /// <summary>Throws exit 3 naming every missing tool and the apt-get line that installs them.</summary>
     public static void Require(string purpose)
     {
-        var missing = Missing(All.Where(t => t.NeededFor == purpose || purpose == "all"));
+        var asRoot = Environment.IsPrivilegedProcess;
+        var missing = Missing(NeededFor(purpose, asRoot));
         if (missing.Count > 0)
-            throw new HostException(MissingMessage(missing));
+            throw new HostException(MissingMessage(missing, asRoot));
     }
 
-    public static string MissingMessage(IReadOnlyList<Tool> missing) =>
-        $"missing host tools: {string.Join(", ", missing.Select(t => t.Program))}; install them with: apt-get install {string.Join(' ', missing.Select(t => t.Package).Distinct())}";
+    public static string MissingMessage(IReadOnlyList<Tool> missing, bool asRoot = true) =>
+        $"missing host tools: {string.Join(", ", missing.Select(t => t.Program))}; install them with: {HostReadiness.InstallCommand(Packages(missing), asRoot)}";
+
+    public static IReadOnlyList<string> Packages(IEnumerable<Tool> tools) => [.. tools.Select(t => t.Package).Distinct()];
 
     public static string? FindOnPath(string program)
     {

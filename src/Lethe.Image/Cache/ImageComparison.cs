@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Image.Rootfs;
 
 namespace Lethe.Image.Cache;
 
@@ -8,7 +9,10 @@ namespace Lethe.Image.Cache;
 /// </summary>
 public static class ImageComparison
 {
-    public static async Task<IReadOnlyList<ImageDifference>> CompareAsync(string expectedFolder, string actualFolder, string scratchFolder, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<ImageDifference>> CompareAsync(string expectedFolder, string actualFolder, string scratchFolder, CancellationToken cancellationToken) =>
+        CompareAsync(expectedFolder, actualFolder, scratchFolder, TreeAccess.ForThisProcess(), cancellationToken);
+
+    public static async Task<IReadOnlyList<ImageDifference>> CompareAsync(string expectedFolder, string actualFolder, string scratchFolder, TreeAccess access, CancellationToken cancellationToken)
     {
         var differences = new List<ImageDifference>();
         foreach (var name in ImageFiles.Compared)
@@ -20,35 +24,35 @@ public static class ImageComparison
             string? inside = null;
             var description = $"differs from byte {offset}";
             if (name == ImageFiles.Rootfs)
-                (inside, description) = await FirstDifferenceInsideAsync(expectedFolder, actualFolder, scratchFolder, description, cancellationToken).ConfigureAwait(false);
+                (inside, description) = await FirstDifferenceInsideAsync(expectedFolder, actualFolder, scratchFolder, description, access, cancellationToken).ConfigureAwait(false);
             differences.Add(new ImageDifference(name, inside, description));
         }
         return differences;
     }
 
     private static async Task<(string? Path, string Description)> FirstDifferenceInsideAsync(
-        string expectedFolder, string actualFolder, string scratchFolder, string byteDescription, CancellationToken cancellationToken)
+        string expectedFolder, string actualFolder, string scratchFolder, string byteDescription, TreeAccess access, CancellationToken cancellationToken)
     {
         var expectedTree = Path.Combine(scratchFolder, "expected");
         var actualTree = Path.Combine(scratchFolder, "actual");
         try
         {
             Directory.CreateDirectory(scratchFolder);
-            await ExtractAsync(Path.Combine(expectedFolder, ImageFiles.Rootfs), expectedTree, cancellationToken).ConfigureAwait(false);
-            await ExtractAsync(Path.Combine(actualFolder, ImageFiles.Rootfs), actualTree, cancellationToken).ConfigureAwait(false);
-            var inside = await TreeComparison.FirstDifferenceAsync(expectedTree, actualTree, cancellationToken).ConfigureAwait(false);
+            await ExtractAsync(Path.Combine(expectedFolder, ImageFiles.Rootfs), expectedTree, access, cancellationToken).ConfigureAwait(false);
+            await ExtractAsync(Path.Combine(actualFolder, ImageFiles.Rootfs), actualTree, access, cancellationToken).ConfigureAwait(false);
+            var inside = await TreeComparison.FirstDifferenceAsync(expectedTree, actualTree, access, cancellationToken).ConfigureAwait(false);
             return inside is null
                 ? (null, $"{byteDescription}, but every file inside is the same (erofs layout)")
                 : (inside.Path, $"{byteDescription}; first differing path /{inside.Path}: {inside.Description}");
         }
         finally
         {
-            await TreeRemover.RemoveAsync(scratchFolder, cancellationToken).ConfigureAwait(false);
+            await TreeRemover.RemoveAsync(scratchFolder, access, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static Task ExtractAsync(string image, string folder, CancellationToken cancellationToken) =>
-        new HostCommand("fsck.erofs").WithArguments($"--extract={folder}", "--preserve", image).RunAsync(cancellationToken);
+    private static Task ExtractAsync(string image, string folder, TreeAccess access, CancellationToken cancellationToken) =>
+        access.Wrap(new HostCommand("fsck.erofs").WithArguments($"--extract={folder}", "--preserve", image)).RunAsync(cancellationToken);
 }
 
 /// <summary>Byte-for-byte file comparison.</summary>

@@ -5,11 +5,14 @@ using Lethe.Image.Kernel;
 using Lethe.Image.Keys;
 using Lethe.Image.Lock;
 using Lethe.Image.Modules;
+using Lethe.Image.Rootfs;
 
 namespace Lethe.Image.Cache;
 
 /// <summary>Turns a finished rootfs tree into a <see cref="RootfsPart"/> folder: kernel, modules, erofs.</summary>
-public sealed class RootfsPartProducer(IProgress<BuildProgress>? progress = null)
+/// <remarks>The kernel and modules are world-readable in the tree, so this process reads them directly;
+/// the erofs packing reads every file with its owner, so it runs through <see cref="TreeAccess"/>.</remarks>
+public sealed class RootfsPartProducer(TreeAccess access, IProgress<BuildProgress>? progress = null)
 {
     public async Task<RootfsPart> ProduceAsync(string tree, string folder, string rootfsKey, PackageLock packages, CancellationToken cancellationToken)
     {
@@ -37,7 +40,7 @@ public sealed class RootfsPartProducer(IProgress<BuildProgress>? progress = null
 
         clock.Restart();
         var image = Path.Combine(folder, ImageFiles.Rootfs);
-        await ErofsPacker.PackAsync(tree, image, ImageKey.FileSystemUuid(rootfsKey), cancellationToken).ConfigureAwait(false);
+        await ErofsPacker.PackAsync(tree, image, ImageKey.FileSystemUuid(rootfsKey), access, cancellationToken).ConfigureAwait(false);
         Report("erofs", $"rootfs.erofs {new FileInfo(image).Length / (1024.0 * 1024):0} MiB packed in {clock.Elapsed.TotalSeconds:0.0} s");
 
         var part = new RootfsPart(rootfsKey, folder, kernelRelease, [.. packages.Packages.Select(package => $"{package.Name}={package.Version}")]);

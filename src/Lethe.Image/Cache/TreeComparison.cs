@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Lethe.Core;
+using Lethe.Image.Rootfs;
 
 namespace Lethe.Image.Cache;
 
@@ -6,20 +9,26 @@ namespace Lethe.Image.Cache;
 public sealed record TreeDifference(string Path, string Description);
 
 /// <summary>Compares two trees in path order: presence, type, mode, owner, mtime, link target, size and content.</summary>
+/// <remarks>Extracted image trees keep their owners (subordinate ids for an ordinary user), so listing and
+/// content comparison run through <see cref="TreeAccess"/>: <c>find</c> and <c>cmp</c>.</remarks>
 public static class TreeComparison
 {
-    public static async Task<TreeDifference?> FirstDifferenceAsync(string expectedRoot, string actualRoot, CancellationToken cancellationToken)
+    public static Task<TreeDifference?> FirstDifferenceAsync(string expectedRoot, string actualRoot, CancellationToken cancellationToken) =>
+        FirstDifferenceAsync(expectedRoot, actualRoot, TreeAccess.ForThisProcess(), cancellationToken);
+
+    public static async Task<TreeDifference?> FirstDifferenceAsync(string expectedRoot, string actualRoot, TreeAccess access, CancellationToken cancellationToken)
     {
-        var expected = Parse(await ListAsync(expectedRoot, cancellationToken).ConfigureAwait(false));
-        var actual = Parse(await ListAsync(actualRoot, cancellationToken).ConfigureAwait(false));
+        var expected = Parse(await ListAsync(expectedRoot, access, cancellationToken).ConfigureAwait(false));
+        var actual = Parse(await ListAsync(actualRoot, access, cancellationToken).ConfigureAwait(false));
         foreach (var path in expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal))
         {
             if (Describe(path, expected.GetValueOrDefault(path), actual.GetValueOrDefault(path)) is { } metadata)
                 return metadata;
             if (expected[path].Type == "f")
             {
-                var offset = await FileComparison.FirstDifferenceAsync(Path.Combine(expectedRoot, path), Path.Combine(actualRoot, path), cancellationToken)
-                    .ConfigureAwait(false);
+                var compare = await access.Wrap(new HostCommand("cmp").WithArguments("--", Path.Combine(expectedRoot, path), Path.Combine(actualRoot, path)))
+                    .ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                var offset = CmpOffset(compare.ExitCode, compare.Stdout, compare.Stderr);
                 if (offset is not null)
                     return new TreeDifference(path, $"content differs from byte {offset}");
             }
@@ -60,6 +69,20 @@ public static class TreeComparison
         return entries;
     }
 
-    private static Task<string> ListAsync(string root, CancellationToken cancellationToken) =>
-        new HostCommand("find").WithArguments(root, "-printf", ListingFormat).RunAsync(cancellationToken);
+    /// <summary>Pure: the 0-based offset of the first differing byte from <c>cmp</c>'s result, or null when the files are the same.</summary>
+    public static long? CmpOffset(int exitCode, string stdout, string stderr)
+    {
+        if (exitCode == 0)
+            return null;
+        if (exitCode == 1 && Regex.Match(stdout, @"differ: (?:byte|char) (\d+)", RegexOptions.RightToLeft) is { Success: true } differ)
+            return long.Parse(differ.Groups[1].Value, CultureInfo.InvariantCulture) - 1;
+        if (Regex.Match(stderr, @"EOF on .* after (?:byte|char) (\d+)", RegexOptions.RightToLeft) is { Success: true } shorter)
+            return long.Parse(shorter.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (stderr.Contains("which is empty", StringComparison.Ordinal))
+            return 0;
+        throw new ToolFailedException("cmp", exitCode, stderr);
+    }
+
+    private static Task<string> ListAsync(string root, TreeAccess access, CancellationToken cancellationToken) =>
+        access.Wrap(new HostCommand("find").WithArguments(root, "-printf", ListingFormat)).RunAsync(cancellationToken);
 }

@@ -1,22 +1,36 @@
 using Lethe.Core;
+using Lethe.Image.Rootfs;
 
 namespace Lethe.Image.Cache;
 
 /// <summary>
 /// Deletes a build folder safely. A killed mmdebstrap can leave /proc, /sys or /dev mounted inside its
 /// chroot; deleting through such a mount would delete host files. So leftover mounts are detached first,
-/// and <c>rm --one-file-system</c> refuses to cross into any that remain.
+/// and <c>rm --one-file-system</c> refuses to cross into any that remain. A tree an ordinary user built
+/// belongs to the user's subordinate ids, so it is removed in the build's user namespace (where
+/// mmdebstrap's own mounts never appeared).
 /// </summary>
 public static class TreeRemover
 {
-    public static async Task RemoveAsync(string folder, CancellationToken cancellationToken = default)
+    public static Task RemoveAsync(string folder, CancellationToken cancellationToken = default) =>
+        RemoveAsync(folder, TreeAccess.ForThisProcess(), cancellationToken);
+
+    public static async Task RemoveAsync(string folder, TreeAccess access, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder))
             return;
         var full = Path.GetFullPath(folder).TrimEnd('/');
+        var remove = new HostCommand("rm").WithArguments("-rf", "--one-file-system", "--", full);
+        if (!access.AsRoot)
+        {
+            // A folder that holds only the user's own files needs no namespace (nor a subordinate range).
+            if ((await access.Wrap(remove).ExecuteAsync(cancellationToken).ConfigureAwait(false)).ExitCode != 0)
+                await remove.RunAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
         foreach (var mountPoint in MountPointsUnder(full, File.Exists("/proc/self/mountinfo") ? File.ReadAllText("/proc/self/mountinfo") : ""))
             await new HostCommand("umount").WithArguments("--lazy", mountPoint).ExecuteAsync(cancellationToken).ConfigureAwait(false);
-        await new HostCommand("rm").WithArguments("-rf", "--one-file-system", "--", full).RunAsync(cancellationToken).ConfigureAwait(false);
+        await remove.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Mount points at or below <paramref name="folder"/>, deepest first (pure; reads mountinfo text).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lethe.Core;
 using Lethe.Image.Keys;
+using Lethe.Image.Rootfs;
 
 namespace Lethe.Image.Erofs;
 
@@ -17,6 +18,13 @@ public static class ErofsPacker
             .WithEnvironment("SOURCE_DATE_EPOCH", ImageKey.SourceDateEpoch.ToString(CultureInfo.InvariantCulture))
             .WithTimeout(TimeSpan.FromMinutes(20));
 
-    public static Task PackAsync(string tree, string image, Guid uuid, CancellationToken cancellationToken) =>
-        Command(tree, image, uuid).RunAsync(cancellationToken);
+    /// <summary>
+    /// The image file is created first by this process, so that it belongs to the user who builds even when
+    /// mkfs.erofs runs as namespace root (mkfs.erofs truncates it; the bytes are the same).
+    /// </summary>
+    public static async Task PackAsync(string tree, string image, Guid uuid, TreeAccess access, CancellationToken cancellationToken)
+    {
+        await new FileStream(image, FileMode.CreateNew, FileAccess.Write).DisposeAsync().ConfigureAwait(false);
+        await access.Wrap(Command(tree, image, uuid)).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -17,7 +17,7 @@ public sealed record ImageKeys(string Rootfs, string Digest);
 /// </summary>
 public static class ImageKey
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>Fixed time for every timestamp the build writes (SOURCE_DATE_EPOCH), 2024-01-01 UTC.</summary>
     public const long SourceDateEpoch = 1704067200;

@@ -16,11 +16,12 @@ public static class Mmdebstrap
     private static readonly HashSet<string> SuitesWithoutUpdates = new(StringComparer.Ordinal) { "sid", "unstable", "experimental", "rc-buggy" };
 
     /// <param name="pinFile">A host file with apt preferences for the lock, or null when nothing is locked yet.</param>
-    public static HostCommand Command(ImageRecipe recipe, string target, string? pinFile)
+    /// <param name="mode">root, or unshare (run as namespace root through <see cref="TreeAccess.Wrap"/>).</param>
+    public static HostCommand Command(ImageRecipe recipe, string target, string? pinFile, string mode = "root")
     {
         var arguments = new List<string>
         {
-            "--mode=root",
+            "--mode=" + mode,
             "--variant=minbase",
             "--format=directory",
             "--include=" + string.Join(',', recipe.IncludedPackages),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Lethe.Core;
 using Lethe.Image.Keys;
 using Lethe.Image.Lock;
@@ -6,18 +7,20 @@ using Lethe.Image.Lock;
 namespace Lethe.Image.Rootfs;
 
 /// <summary>
-/// Builds the root file system tree of an image: mmdebstrap, then the user, sudo, the spec's files and the
-/// cleanup of <see cref="RootfsCustomization"/>. Returns the exact package versions installed.
+/// Builds the root file system tree of an image: mmdebstrap, then the user, the cleanup, sudo, the fixed
+/// files and the spec's files of <see cref="RootfsCustomization"/>. Returns the exact package versions
+/// installed. Every tool that touches the tree runs through <see cref="TreeAccess"/>, so the same steps
+/// work for root and, in a user namespace, for any user.
 /// </summary>
-public sealed class RootfsBuilder(IProgress<BuildProgress>? progress = null)
+public sealed class RootfsBuilder(TreeAccess access, IProgress<BuildProgress>? progress = null)
 {
     /// <param name="target">Folder to create the tree in; must not exist yet.</param>
     /// <param name="workFolder">A private folder for the builder's own temporary files.</param>
     /// <param name="pinned">Versions to choose (from the lock file), or null for the newest.</param>
     public async Task<PackageLock> BuildAsync(ImageRecipe recipe, PackageLock? pinned, string target, string workFolder, CancellationToken cancellationToken)
     {
-        if (!Environment.IsPrivilegedProcess)
-            throw new HostException("building an image needs root (mmdebstrap --mode=root and chroot); run lethe build with sudo");
+        if (!access.AsRoot && UserNamespaceReadiness.Findings(UserNamespaceFacts.Read()) is [var gap, ..])
+            throw new HostException($"cannot build an image as {Environment.UserName}: {gap.Problem}; fix: {gap.Fix}");
         string? pinFile = null;
         if (pinned is not null)
         {
@@ -25,74 +28,85 @@ public sealed class RootfsBuilder(IProgress<BuildProgress>? progress = null)
             await File.WriteAllTextAsync(pinFile, pinned.AptPreferences(), cancellationToken).ConfigureAwait(false);
         }
 
-        Report("mmdebstrap", $"Debian {recipe.Suite}: {string.Join(' ', recipe.IncludedPackages)}");
-        await Mmdebstrap.Command(recipe, target, pinFile)
+        Report("mmdebstrap", $"Debian {recipe.Suite}: {string.Join(' ', recipe.IncludedPackages)} (mode {access.MmdebstrapMode})");
+        await access.Wrap(Mmdebstrap.Command(recipe, target, pinFile, access.MmdebstrapMode))
             .RunAsync(cancellationToken, ForwardToolLine)
             .ConfigureAwait(false);
 
         Report("customize");
-        await AddUserAsync(recipe, target, cancellationToken).ConfigureAwait(false);
+        await RunAsync(InChroot(target, RootfsCustomization.UserAddArguments(recipe)), cancellationToken).ConfigureAwait(false);
         await CleanUpAsync(target, cancellationToken).ConfigureAwait(false);
         // Last, so that a file the spec asks for wins over the cleanup and the fixed files.
-        await CopyFilesAsync(recipe, target, cancellationToken).ConfigureAwait(false);
+        await InstallFilesAsync(recipe, target, cancellationToken).ConfigureAwait(false);
 
-        var installed = await new HostCommand("dpkg-query")
-            .WithArguments($"--admindir={Path.Combine(target, "var/lib/dpkg")}", "-W", "-f", PackageLock.DpkgQueryFormat)
+        var installed = await access.Wrap(new HostCommand("dpkg-query")
+                .WithArguments($"--admindir={Path.Combine(target, "var/lib/dpkg")}", "-W", "-f", PackageLock.DpkgQueryFormat))
             .RunAsync(cancellationToken)
             .ConfigureAwait(false);
         return PackageLock.FromDpkgQuery(recipe.Suite, installed);
     }
 
-    private static async Task AddUserAsync(ImageRecipe recipe, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sudoers, the fixed files, then the spec's files: each is staged in the tree's /tmp and installed by
+    /// <c>install</c> inside the chroot, as namespace root. So the owner is root whoever builds, a symlink
+    /// in the way is replaced (install unlinks first) and links in the path resolve inside the tree.
+    /// </summary>
+    private async Task InstallFilesAsync(ImageRecipe recipe, string target, CancellationToken cancellationToken)
     {
-        await InChroot(target, RootfsCustomization.UserAddArguments(recipe)).RunAsync(cancellationToken).ConfigureAwait(false);
-        if (!recipe.UserSudo)
-            return;
-        var sudoers = Path.Combine(target, RootfsCustomization.SudoersPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(sudoers)!);
-        await WriteFixedFileAsync(sudoers, RootfsCustomization.SudoersText(recipe.UserName), 0b100_100_000, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task CopyFilesAsync(ImageRecipe recipe, string target, CancellationToken cancellationToken)
-    {
-        if (recipe.Files.Count == 0)
-            return;
-        const string StagingInChroot = "/tmp/lethe-files";
-        var staging = Path.Combine(target, StagingInChroot.TrimStart('/'));
-        Directory.CreateDirectory(staging);
-        for (var index = 0; index < recipe.Files.Count; index++)
+        var stagingInChroot = "/tmp/lethe-stage-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var staging = Path.Combine(target, stagingInChroot.TrimStart('/'));
+        Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
         {
-            var file = recipe.Files[index];
-            var name = index.ToString(CultureInfo.InvariantCulture);
-            File.Copy(file.Source, Path.Combine(staging, name));
-            if (ImageKey.Sha256OfFile(Path.Combine(staging, name)) != file.Sha256)
-                throw new LetheException($"{file.Source} changed during the build; build again");
-            await InChroot(target, RootfsCustomization.InstallArguments($"{StagingInChroot}/{name}", file))
-                .RunAsync(cancellationToken).ConfigureAwait(false);
+            var index = 0;
+            async Task InstallAsync(Func<string, Task> stage, RecipeFile file)
+            {
+                var name = (index++).ToString(CultureInfo.InvariantCulture);
+                await stage(Path.Combine(staging, name)).ConfigureAwait(false);
+                await RunAsync(InChroot(target, RootfsCustomization.InstallArguments($"{stagingInChroot}/{name}", file)), cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var fixedFile in RootfsCustomization.FixedFilesFor(recipe))
+                await InstallAsync(path => WriteNewAsync(path, fixedFile.Content, cancellationToken), new RecipeFile("", "/" + fixedFile.Path, fixedFile.Mode, "")).ConfigureAwait(false);
+            foreach (var file in recipe.Files)
+            {
+                await InstallAsync(path =>
+                {
+                    File.Copy(file.Source, path);
+                    if (ImageKey.Sha256OfFile(path) != file.Sha256)
+                        throw new LetheException($"{file.Source} changed during the build; build again");
+                    return Task.CompletedTask;
+                }, file).ConfigureAwait(false);
+            }
         }
-        Directory.Delete(staging, recursive: true);
+        finally
+        {
+            await RunAsync(new HostCommand("rm").WithArguments("-rf", "--one-file-system", "--", staging), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
-    private static async Task CleanUpAsync(string target, CancellationToken cancellationToken)
+    private static async Task WriteNewAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        await using var writer = new StreamWriter(stream);
+        await writer.WriteAsync(content.AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CleanUpAsync(string target, CancellationToken cancellationToken)
     {
         foreach (var rule in RootfsCustomization.Cleanup)
         {
-            if (!Directory.Exists(Path.Combine(target, rule.Directory)))
-                continue;
-            await new HostCommand("find").WithArguments(RootfsCustomization.FindArguments(target, rule))
-                .RunAsync(cancellationToken).ConfigureAwait(false);
+            // Only a stat: it needs no permission on the folder itself, so it works from outside the namespace.
+            if (Directory.Exists(Path.Combine(target, rule.Directory)))
+                await RunAsync(new HostCommand("find").WithArguments(RootfsCustomization.FindArguments(target, rule)), cancellationToken).ConfigureAwait(false);
         }
-        foreach (var file in RootfsCustomization.FixedFiles)
-            await WriteFixedFileAsync(Path.Combine(target, file.Path), file.Content, file.Mode, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes what is there first, so that a symlink (possibly absolute) is never followed out of the tree.</summary>
-    private static async Task WriteFixedFileAsync(string path, string content, int mode, CancellationToken cancellationToken)
+    private async Task RunAsync(HostCommand command, CancellationToken cancellationToken)
     {
-        if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
-            File.Delete(path);
-        await File.WriteAllTextAsync(path, content, cancellationToken).ConfigureAwait(false);
-        File.SetUnixFileMode(path, (UnixFileMode)mode);
+        var result = await access.Wrap(command).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new ToolFailedException(command.Program, result.ExitCode, result.Stderr);
     }
 
     private static HostCommand InChroot(string target, IReadOnlyList<string> command) =>

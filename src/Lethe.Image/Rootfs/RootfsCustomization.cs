@@ -47,6 +47,9 @@ public static class RootfsCustomization
         new("tmp", "*", Recursive: true, FoldersToo: true),
         new("var/tmp", "*", Recursive: true, FoldersToo: true),
         new("root", ".bash_history"),
+        // Root mode makes device nodes here and a user namespace cannot: the guest mounts devtmpfs over
+        // /dev anyway, so both leave it empty, and root and any other user build the same image.
+        new("dev", "*", Recursive: true, FoldersToo: true),
     ];
 
     public static readonly IReadOnlyList<FixedFile> FixedFiles =
@@ -56,6 +59,10 @@ public static class RootfsCustomization
         // mmdebstrap copies the host's resolver; QEMU user networking answers DNS at 10.0.2.3.
         new("etc/resolv.conf", "nameserver 10.0.2.3\n", 0b110_100_100),
     ];
+
+    /// <summary>What the customization writes with fixed content: sudoers when the user may sudo, then <see cref="FixedFiles"/>.</summary>
+    public static IReadOnlyList<FixedFile> FixedFilesFor(ImageRecipe recipe) =>
+        recipe.UserSudo ? [new FixedFile(SudoersPath, SudoersText(recipe.UserName), 0b100_100_000), .. FixedFiles] : FixedFiles;
 
     /// <summary>The <c>find</c> arguments that apply a rule under <paramref name="rootfs"/>.</summary>
     public static IReadOnlyList<string> FindArguments(string rootfs, CleanupRule rule)

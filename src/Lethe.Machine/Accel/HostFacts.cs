@@ -6,6 +6,11 @@ namespace Lethe.Machine.Accel;
 /// <param name="KvmAccessible">Whether the account QEMU will run as can open /dev/kvm read-write.</param>
 public sealed record HostFacts(bool KvmDeviceExists, bool KvmAccessible, IReadOnlyList<string> KvmModules, bool RunningAsRoot)
 {
+    /// <summary>The group that owns /dev/kvm (for the fix that adds a user to it), or null.</summary>
+    public string? KvmGroup { get; init; }
+
+    public string UserName { get; init; } = "";
+
     private const string KvmDevice = "/dev/kvm";
 
     public static async Task<HostFacts> ReadAsync()
@@ -16,7 +21,12 @@ public sealed record HostFacts(bool KvmDeviceExists, bool KvmAccessible, IReadOn
         var modules = Directory.Exists("/sys/module")
             ? Directory.EnumerateDirectories("/sys/module", "kvm*").Select(Path.GetFileName).OfType<string>().Order().ToList()
             : [];
-        return new HostFacts(exists, accessible, modules, root);
+        var group = exists ? await new HostCommand("stat").WithArguments("-c", "%G", KvmDevice).ExecuteAsync().ConfigureAwait(false) : null;
+        return new HostFacts(exists, accessible, modules, root)
+        {
+            KvmGroup = group is { ExitCode: 0 } ? group.Stdout.Trim() : null,
+            UserName = Environment.UserName,
+        };
     }
 
     private static bool CanOpen()
