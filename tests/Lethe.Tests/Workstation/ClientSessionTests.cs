@@ -20,15 +20,18 @@ public sealed class ClientSessionTests
             ControlMessage.Kill(9).ForSession(victim),
             ControlMessage.Resized(1, 1).ForSession(victim),
             ControlMessage.Exited(0).ForSession(0),
-            ControlMessage.Input("mine\n"u8).ForSession(0));
+            ControlMessage.Input("mine\n"u8).ForSession(0),
+            ControlMessage.Resized(30, 100).ForSession(0));
 
         await router.RelayClientAsync(attacker, new ExecRequest { Argv = ["cat"] }, guest, TestContext.Current.CancellationToken);
 
         var sent = Lines(guestOut);
         sent.ShouldNotContain(m => m.Session == victim);
-        sent.Select(m => m.Type).ShouldBe([MessageTypes.Exec, MessageTypes.Stdin, MessageTypes.Signal]);
+        sent.Select(m => m.Type).ShouldBe([MessageTypes.Exec, MessageTypes.Stdin, MessageTypes.Resize, MessageTypes.Signal]);
+        sent.Skip(1).ShouldAllBe(m => m.Session == sent[0].Session);
         sent[1].DataBytes().ShouldBe("mine\n"u8.ToArray());
-        sent[2].Code.ShouldBe(9, "the client left while its command ran: the command is killed");
+        (sent[2].Rows, sent[2].Columns).ShouldBe((30, 100));
+        sent[3].Code.ShouldBe(9, "the client left while its command ran: the command is killed");
         router.IsOpen(victim).ShouldBeTrue();
         log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(4, log.ToString());
         log.ToString().ShouldContain($"for session {victim}");
