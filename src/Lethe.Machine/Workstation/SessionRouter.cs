@@ -32,6 +32,25 @@ public sealed class SessionRouter(TextWriter? log = null)
 
     public void Close(int session) => _sessions.TryRemove(session, out _);
 
+    /// <summary>
+    /// Routes everything the guest sends until its channel ends. Returns false when the guest broke the
+    /// protocol (a message over the cap, or malformed); that is logged as one line, and the machine must go.
+    /// </summary>
+    public async Task<bool> RouteAllAsync(ControlChannel guest)
+    {
+        try
+        {
+            while (await guest.ReceiveAsync().ConfigureAwait(false) is { } message)
+                await RouteAsync(message).ConfigureAwait(false);
+            return true;
+        }
+        catch (ControlChannelException e)
+        {
+            Log.WriteLine($"lethe: the guest broke the control channel: {e.Message}; powering the machine off");
+            return false;
+        }
+    }
+
     /// <summary>Hands a guest message to its session's client; the first exit status ends the session.</summary>
     public async Task RouteAsync(ControlMessage fromGuest)
     {

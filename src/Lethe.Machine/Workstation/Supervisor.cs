@@ -98,13 +98,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         var broken = false;
         try
         {
-            while (await vm.Channel.ReceiveAsync().ConfigureAwait(false) is { } message)
-                await _sessions.RouteAsync(message).ConfigureAwait(false);
-        }
-        catch (ControlChannelException e)
-        {
-            Log.WriteLine($"lethe: the guest broke the control channel: {e.Message}; powering the machine off");
-            broken = true;
+            broken = !await _sessions.RouteAllAsync(vm.Channel).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -47,6 +47,33 @@ public sealed class SessionForgeryTests
         router.IsOpen(sb).ShouldBeTrue();
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task A_guest_that_sends_an_oversized_line_loses_its_channel_with_one_logged_line_after_what_came_before()
+    {
+        var log = new StringWriter();
+        var router = new SessionRouter(log);
+        var (client, output) = Client();
+        var session = router.Open(client);
+        var text = ProtocolJson.Serialize(ControlMessage.Output(MessageTypes.Stdout, "before"u8).ForSession(session)) + "\n"
+            + "{\"type\":\"stdout\",\"data\":\"" + new string('A', ControlChannel.DefaultMaxMessageBytes) + "\"}\n"
+            + ProtocolJson.Serialize(ControlMessage.Exited(0).ForSession(session)) + "\n";
+        using var guest = new ControlChannel(new MemoryStream(Encoding.UTF8.GetBytes(text)), Stream.Null);
+
+        (await router.RouteAllAsync(guest)).ShouldBeFalse();
+
+        Lines(output).Select(m => m.Type).ShouldBe([MessageTypes.Stdout]);
+        log.ToString().ShouldBe("lethe: the guest broke the control channel: a control message is longer than 1 MiB; powering the machine off" + Environment.NewLine);
+        router.IsOpen(session).ShouldBeTrue("the supervisor ends it when it powers the machine off");
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_guest_channel_that_simply_ends_is_not_a_protocol_failure()
+    {
+        var router = new SessionRouter();
+        using var guest = new ControlChannel(new MemoryStream(), Stream.Null);
+        (await router.RouteAllAsync(guest)).ShouldBeTrue();
+    }
+
     private static (ControlChannel Channel, MemoryStream Output) Client()
     {
         var output = new MemoryStream();
