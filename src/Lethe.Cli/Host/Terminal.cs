@@ -19,8 +19,8 @@ public sealed class Terminal : IDisposable
         _saved = saved;
         _resized = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ =>
         {
-            var (rows, columns) = Size();
-            Resizes.Post(rows, columns);
+            if (TrySize() is var (rows, columns))
+                Resizes.Post(rows, columns);
         });
     }
 
@@ -33,10 +33,20 @@ public sealed class Terminal : IDisposable
         return new Terminal(saved);
     }
 
-    public static (int Rows, int Columns) Size()
+    public static (int Rows, int Columns) Size() => TrySize() ?? (24, 80);
+
+    /// <summary>The terminal's size, or null when it cannot be read; never throws (it runs in a signal handler).</summary>
+    private static (int Rows, int Columns)? TrySize()
     {
-        var parts = Stty("size").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 2 && int.TryParse(parts[0], out var rows) && int.TryParse(parts[1], out var cols) ? (rows, cols) : (24, 80);
+        try
+        {
+            var parts = Stty("size").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 2 && int.TryParse(parts[0], out var rows) && int.TryParse(parts[1], out var cols) ? (rows, cols) : null;
+        }
+        catch (Exception e) when (e is HostException or System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return null;
+        }
     }
 
     public void Dispose()

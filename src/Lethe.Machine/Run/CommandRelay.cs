@@ -40,7 +40,8 @@ public static class CommandRelay
                         await WriteAsync(streams.Stderr, message.DataBytes(), stop).ConfigureAwait(false);
                         break;
                     case MessageTypes.Error:
-                        streams.Diagnostics.WriteLine($"lethe: guest: {message.Text}");
+                        // Cleaned on receipt; further lines are indented so that none can pass for one of lethe's own.
+                        streams.Diagnostics.WriteLine($"lethe: guest: {message.Text?.Replace("\n", "\n  ", StringComparison.Ordinal)}");
                         break;
                     case MessageTypes.Exit:
                         return message.Code ?? 1;

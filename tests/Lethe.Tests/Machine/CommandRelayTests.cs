@@ -32,7 +32,7 @@ public sealed class CommandRelayTests
     {
         var escapes = "\u001b]0;pwned\u0007\u001b[2J";
         var guest = Guest(
-            ControlMessage.Failure("cannot start " + escapes).ForSession(1),
+            ControlMessage.Failure("cannot start " + escapes + "\nlethe: forged").ForSession(1),
             ControlMessage.Output(MessageTypes.Stdout, Encoding.UTF8.GetBytes(escapes)).ForSession(1),
             ControlMessage.Exited(127).ForSession(1));
         var (streams, stdout, _, diagnostics) = Streams();
@@ -43,6 +43,7 @@ public sealed class CommandRelayTests
         diagnostics.ToString().ShouldContain("cannot start");
         diagnostics.ToString().ShouldNotContain("\u001b");
         diagnostics.ToString().ShouldNotContain("\u0007");
+        diagnostics.ToString().Split('\n').Count(l => l.StartsWith("lethe:", StringComparison.Ordinal)).ShouldBe(1);
         Encoding.UTF8.GetString(stdout.ToArray()).ShouldBe(escapes);
     }
 
