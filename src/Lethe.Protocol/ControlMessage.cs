@@ -28,6 +28,11 @@ public sealed record ControlMessage
     /// <summary>What the boot had to do without (a scratch disk that fell back to tmpfs), one line each.</summary>
     public IReadOnlyList<string>? Warnings { get; init; }
 
+    /// <summary>The terminal's new size, in <see cref="MessageTypes.Resize"/>.</summary>
+    public int? Rows { get; init; }
+
+    public int? Columns { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };
@@ -37,6 +42,7 @@ public sealed record ControlMessage
     public static ControlMessage Input(ReadOnlySpan<byte> bytes) => new() { Type = MessageTypes.Stdin, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage InputClosed() => new() { Type = MessageTypes.StdinClosed };
     public static ControlMessage Kill(int signal) => new() { Type = MessageTypes.Signal, Code = signal };
+    public static ControlMessage Resized(int rows, int columns) => new() { Type = MessageTypes.Resize, Rows = rows, Columns = columns };
     public static ControlMessage PowerOff() => new() { Type = MessageTypes.PowerOff };
     public static ControlMessage Restart() => new() { Type = MessageTypes.Reboot };
 
@@ -60,6 +66,9 @@ public static class MessageTypes
     public const string Stdin = "stdin";
     public const string StdinClosed = "stdin-closed";
     public const string Signal = "signal";
+
+    /// <summary>The user's terminal changed size: the guest sets it on the session's terminal, which signals SIGWINCH.</summary>
+    public const string Resize = "resize";
     public const string PowerOff = "poweroff";
 
     // client → supervisor of a long-lived machine (besides exec, stdin, signal, poweroff)

@@ -44,6 +44,6 @@ public static class ExecCommands
         if (!folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is not running (start it with: lethe up {folder.Name})");
         using var raw = exec.Tty ? Terminal.EnterRaw() : null;
-        return await MachineClient.ExecAsync(folder, exec, new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error), stop).ConfigureAwait(false);
+        return await MachineClient.ExecAsync(folder, exec, new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error), stop, raw?.Resizes).ConfigureAwait(false);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Lethe.Core;
 using Lethe.Machine.Workstation;
+using Lethe.Protocol;
 
 namespace Lethe.Cli.Commands;
 
@@ -23,8 +24,9 @@ public static class PsCommand
                 return ExitCodes.Success;
             }
             console.Out.WriteLine($"{"NAME",-16} {"STATE",-10} {"PID",-8} {"UPTIME",-8} {"IMAGE",-14} {"PORTS",-6} PERSIST");
+            // The status file holds text that came from the guest (the scratch fallback's reason): shown cleaned.
             foreach (var r in rows)
-                console.Out.WriteLine($"{r.Name,-16} {r.State,-10} {r.Pid?.ToString() ?? "-",-8} {Uptime(r.UptimeSeconds),-8} {r.Image?[..12] ?? "-",-14} {(r.Ports.Count == 0 ? "-" : string.Join(',', r.Ports)),-6} {r.Persist}{(r.Scratch is null ? "" : "  scratch " + r.Scratch)}");
+                console.Out.WriteLine(UntrustedText.ForLine($"{r.Name,-16} {r.State,-10} {r.Pid?.ToString() ?? "-",-8} {Uptime(r.UptimeSeconds),-8} {r.Image?[..Math.Min(12, r.Image.Length)] ?? "-",-14} {(r.Ports.Count == 0 ? "-" : string.Join(',', r.Ports)),-6} {r.Persist}{(r.Scratch is null ? "" : "  scratch " + r.Scratch)}"));
             return ExitCodes.Success;
         });
         return ps;

@@ -32,7 +32,7 @@ public static class RunCommand
             var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null);
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
             using var raw = exec.Tty ? Terminal.EnterRaw() : null;
-            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop).ConfigureAwait(false);
+            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes).ConfigureAwait(false);
         });
         return run;
     }

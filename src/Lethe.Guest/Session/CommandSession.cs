@@ -14,9 +14,22 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
 {
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<int, Process> _running = new();
+    private readonly ConcurrentDictionary<int, bool> _terminals = new();
 
-    /// <summary>Returns when the host asks for power-off or closes the channel.</summary>
+    /// <summary>Returns when the host asks for power-off, closes the channel or breaks the protocol.</summary>
     public async Task ServeAsync()
+    {
+        try
+        {
+            await ServeMessagesAsync().ConfigureAwait(false);
+        }
+        catch (ControlChannelException e)
+        {
+            Console.Error.WriteLine($"lethe-init: the host broke the control channel: {e.Message}; powering off");
+        }
+    }
+
+    private async Task ServeMessagesAsync()
     {
         while (await channel.ReceiveAsync().ConfigureAwait(false) is { } message)
         {
@@ -37,6 +50,10 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
                 case MessageTypes.Signal when _running.TryGetValue(session, out var process) && message.Code is { } signal:
                     Native.Libc.kill(process.Id, signal);
                     break;
+                case MessageTypes.Resize when _running.TryGetValue(session, out var process) && _terminals.ContainsKey(session)
+                                              && message is { Rows: { } rows, Columns: { } columns }:
+                    SessionTerminal.Resize(process.Id, rows, columns);
+                    break;
                 case MessageTypes.PowerOff:
                     return;
             }
@@ -49,6 +66,8 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
         {
             var process = Process.Start(UserCommand.StartInfo(exec, seed)) ?? throw new InvalidOperationException("no process");
             _running[session] = process;
+            if (exec.Tty)
+                _terminals[session] = true;
             return process;
         }
         catch (Exception e)
@@ -66,9 +85,11 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
             pumps.Add(PumpAsync(session, process.StandardError.BaseStream, MessageTypes.Stderr));
 
         await process.WaitForExitAsync().ConfigureAwait(false);
+        // Reaped: its pid may be reused from now on, so no signal or resize may reach it.
+        _running.TryRemove(session, out _);
+        _terminals.TryRemove(session, out _);
         // A background child may hold the pipes open forever; take what is there and move on.
         await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(DrainAfterExit)).ConfigureAwait(false);
-        _running.TryRemove(session, out _);
         await channel.SendAsync(ControlMessage.Exited(process.ExitCode).ForSession(session)).ConfigureAwait(false);
         process.Dispose();
     }

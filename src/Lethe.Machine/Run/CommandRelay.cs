@@ -5,32 +5,52 @@ namespace Lethe.Machine.Run;
 
 /// <summary>
 /// Runs one command over a control channel (to a guest, or to a workstation's supervisor): sends the
-/// request, pumps stdin, writes stdout and stderr as they come, and returns the exit status.
+/// request, pumps stdin (and terminal sizes), writes stdout and stderr as they come, and returns the
+/// exit status: the first one of its own session. Anything else the other end sends is ignored.
 /// </summary>
 public static class CommandRelay
 {
-    public static async Task<int> RunAsync(ControlChannel channel, int session, ExecRequest exec, RunStreams streams, CancellationToken stop)
+    public static async Task<int> RunAsync(ControlChannel channel, int session, ExecRequest exec, RunStreams streams, CancellationToken stop,
+        TerminalResizes? resizes = null)
     {
-        await channel.SendAsync(ControlMessage.Run(exec).ForSession(session), stop).ConfigureAwait(false);
-        _ = Task.Run(() => PumpStdinAsync(channel, session, streams.Stdin, stop), CancellationToken.None);
-        while (await channel.ReceiveAsync(stop).ConfigureAwait(false) is { } message)
+        try
         {
-            if (message.Session != session)
-                continue;
-            switch (message.Type)
+            await channel.SendAsync(ControlMessage.Run(exec).ForSession(session), stop).ConfigureAwait(false);
+        }
+        catch (ControlChannelException e)
+        {
+            throw new UsageException($"the command is too long: {e.Message}");
+        }
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _ = Task.Run(() => PumpStdinAsync(channel, session, streams.Stdin, done.Token), CancellationToken.None);
+        if (resizes is not null)
+            _ = Task.Run(() => PumpResizesAsync(channel, session, resizes, done.Token), CancellationToken.None);
+        try
+        {
+            while (await channel.ReceiveAsync(stop).ConfigureAwait(false) is { } message)
             {
-                case MessageTypes.Stdout:
-                    await WriteAsync(streams.Stdout, message.DataBytes(), stop).ConfigureAwait(false);
-                    break;
-                case MessageTypes.Stderr:
-                    await WriteAsync(streams.Stderr, message.DataBytes(), stop).ConfigureAwait(false);
-                    break;
-                case MessageTypes.Error:
-                    streams.Diagnostics.WriteLine($"lethe: guest: {message.Text}");
-                    break;
-                case MessageTypes.Exit:
-                    return message.Code ?? 1;
+                if (message.Session != session)
+                    continue;
+                switch (message.Type)
+                {
+                    case MessageTypes.Stdout:
+                        await WriteAsync(streams.Stdout, message.DataBytes(), stop).ConfigureAwait(false);
+                        break;
+                    case MessageTypes.Stderr:
+                        await WriteAsync(streams.Stderr, message.DataBytes(), stop).ConfigureAwait(false);
+                        break;
+                    case MessageTypes.Error:
+                        // Cleaned on receipt; further lines are indented so that none can pass for one of lethe's own.
+                        streams.Diagnostics.WriteLine($"lethe: guest: {message.Text?.Replace("\n", "\n  ", StringComparison.Ordinal)}");
+                        break;
+                    case MessageTypes.Exit:
+                        return message.Code ?? 1;
+                }
             }
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false);
         }
         throw new LetheException("the machine stopped before the command finished");
     }
@@ -50,6 +70,18 @@ public static class CommandRelay
             while ((read = await stdin.ReadAsync(buffer, stop).ConfigureAwait(false)) > 0)
                 await channel.SendAsync(ControlMessage.Input(buffer.AsSpan(0, read)).ForSession(session), stop).ConfigureAwait(false);
             await channel.SendAsync(ControlMessage.InputClosed().ForSession(session), stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static async Task PumpResizesAsync(ControlChannel channel, int session, TerminalResizes resizes, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var (rows, columns) in resizes.ReadAllAsync(stop).ConfigureAwait(false))
+                await channel.SendAsync(ControlMessage.Resized(rows, columns).ForSession(session), stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {

@@ -12,7 +12,7 @@ public sealed class RunSession(LethePaths paths)
     public const int InterruptedExitCode = 130;
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(15);
 
-    public async Task<int> RunAsync(BootRequest boot, ExecRequest exec, RunStreams streams, CancellationToken stop)
+    public async Task<int> RunAsync(BootRequest boot, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null)
     {
         RunDirectory.CleanStale(paths.Runs);
         using var run = RunDirectory.Create(paths.Runs, boot.MachineName);
@@ -26,7 +26,7 @@ public sealed class RunSession(LethePaths paths)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop).ConfigureAwait(false);
+            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;
         }
@@ -35,6 +35,14 @@ public sealed class RunSession(LethePaths paths)
             if (vm is not null)
                 await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return InterruptedExitCode;
+        }
+        catch (ControlChannelException e)
+        {
+            // The guest cannot be listened to any more: one line, and the machine goes.
+            if (vm is not null)
+                await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
+            streams.Diagnostics.WriteLine($"lethe: the machine's console log is kept in {run.KeepLog(paths.Logs)}");
+            throw new LetheException($"the guest broke the control channel: {e.Message}", inner: e);
         }
         catch (LetheException)
         {

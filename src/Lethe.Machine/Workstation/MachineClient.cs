@@ -8,7 +8,7 @@ namespace Lethe.Machine.Workstation;
 /// <summary>Talks to a running machine's supervisor over its Unix socket.</summary>
 public static class MachineClient
 {
-    public static async Task<int> ExecAsync(MachineFolder folder, ExecRequest exec, RunStreams streams, CancellationToken stop)
+    public static async Task<int> ExecAsync(MachineFolder folder, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null)
     {
         var (stream, channel) = await ConnectAsync(folder, stop).ConfigureAwait(false);
         await using (stream)
@@ -16,7 +16,7 @@ public static class MachineClient
         {
             try
             {
-                return await CommandRelay.RunAsync(channel, 0, exec, streams, stop).ConfigureAwait(false);
+                return await CommandRelay.RunAsync(channel, SessionMessages.ClientSession, exec, streams, stop, resizes).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

@@ -11,10 +11,11 @@ namespace Lethe.Machine.Workstation;
 /// dies with it), and serves clients on a private Unix socket: exec sessions, reboot and power-off.
 /// Every reboot is a new QEMU process, so no RAM state can carry over.
 /// </summary>
-public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter log)
+public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog)
 {
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
-    private readonly SessionRouter _sessions = new();
+    // Written from the guest reader and every client's task at once, so synchronized; the router drops into it too.
+    private readonly SessionRouter _sessions = new(TextWriter.Synchronized(supervisorLog));
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private VirtualMachine? _vm;
@@ -24,12 +25,14 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private IReadOnlyList<string> _warnings = [];
     private string? _timeline;
 
+    private TextWriter Log => _sessions.Log;
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         using var machineLock = folder.TryLock();
         if (machineLock is null)
         {
-            log.WriteLine($"lethe: machine {folder.Name} is already running");
+            Log.WriteLine($"lethe: machine {folder.Name} is already running");
             return ExitCodes.Failure;
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _stopping.Token);
@@ -53,7 +56,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         }
         catch (LetheException e)
         {
-            log.WriteLine($"lethe: {e.Message}");
+            Log.WriteLine($"lethe: {e.Message}");
             WriteStatus(MachineStates.Failed, e.Message);
             await ShutDownAsync().ConfigureAwait(false);
             return e.ExitCode;
@@ -69,33 +72,43 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
         _run.KeepLogAs(folder.ConsoleLog);
-        var (vm, ready) = await MachineBoot.StartAsync(paths, _boot, _run, log, stop).ConfigureAwait(false);
+        VirtualMachine vm;
+        ControlMessage ready;
+        try
+        {
+            (vm, ready) = await MachineBoot.StartAsync(paths, _boot, _run, Log, stop).ConfigureAwait(false);
+        }
+        catch (ControlChannelException e)
+        {
+            throw new LetheException($"the guest broke the control channel while booting: {e.Message}", inner: e);
+        }
         _vm = vm;
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
         _warnings = ready.Warnings ?? [];
-        log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
+        Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
-            log.WriteLine($"lethe: warning: {warning}");
+            Log.WriteLine($"lethe: warning: {warning}");
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
     /// <summary>The one reader of the guest channel: hands each message to its session's client.</summary>
     private async Task RouteGuestMessagesAsync(VirtualMachine vm)
     {
+        var broken = false;
         try
         {
-            while (await vm.Channel.ReceiveAsync().ConfigureAwait(false) is { } message)
-                await _sessions.RouteAsync(message).ConfigureAwait(false);
+            broken = !await _sessions.RouteAllAsync(vm.Channel).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            log.WriteLine($"lethe: reading the guest's channel failed: {e.Message}");
+            Log.WriteLine($"lethe: reading the guest's channel failed: {e.Message}");
         }
-        // The guest went away. Unless we are rebooting or stopping it, the machine is gone: stop.
+        // The guest went away, or can no longer be listened to. Unless we are rebooting or stopping it, stop.
         if (_vm == vm && _lifecycle.CurrentCount == 1)
         {
-            log.WriteLine("lethe: the machine stopped by itself");
+            if (!broken)
+                Log.WriteLine("lethe: the machine stopped by itself");
             _stopping.Cancel();
         }
     }
@@ -110,7 +123,8 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
             switch (first?.Type)
             {
                 case MessageTypes.Exec when first.Exec is not null:
-                    await RelaySessionAsync(client, first, stop).ConfigureAwait(false);
+                    var vm = _vm ?? throw new IOException("the machine is rebooting or stopping");
+                    await _sessions.RelayClientAsync(client, first.Exec, vm.Channel, stop).ConfigureAwait(false);
                     break;
                 case MessageTypes.Reboot:
                     await RebootAsync(client, stop).ConfigureAwait(false);
@@ -121,34 +135,18 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     break;
             }
         }
+        catch (ControlChannelException e)
+        {
+            Log.WriteLine($"lethe: a client broke the control channel: {e.Message}; its session ended");
+        }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
             if (!stop.IsCancellationRequested)
-                log.WriteLine($"lethe: a client session ended early: {e.Message}");
+                Log.WriteLine($"lethe: a client session ended early: {e.Message}");
         }
         catch (Exception e)
         {
-            log.WriteLine($"lethe: a client session failed: {e}");
-        }
-    }
-
-    private async Task RelaySessionAsync(ControlChannel client, ControlMessage exec, CancellationToken stop)
-    {
-        var vm = _vm ?? throw new IOException("the machine is rebooting or stopping");
-        var session = _sessions.Open(client);
-        try
-        {
-            await vm.Channel.SendAsync(exec.ForSession(session), stop).ConfigureAwait(false);
-            while (await client.ReceiveAsync(stop).ConfigureAwait(false) is { } message)
-                if (message.Type is MessageTypes.Stdin or MessageTypes.StdinClosed or MessageTypes.Signal)
-                    await vm.Channel.SendAsync(message.ForSession(session), stop).ConfigureAwait(false);
-            // The client left (Ctrl-C, killed): end its command rather than leave it running unseen.
-            if (_sessions.IsOpen(session))
-                await vm.Channel.SendAsync(ControlMessage.Kill(9).ForSession(session), stop).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sessions.Close(session);
+            Log.WriteLine($"lethe: a client session failed: {e}");
         }
     }
 
@@ -195,7 +193,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         await StopMachineAsync().ConfigureAwait(false);
         File.Delete(folder.Socket);
         File.Delete(folder.StatusFile);
-        log.WriteLine($"lethe: {folder.Name} stopped");
+        Log.WriteLine($"lethe: {folder.Name} stopped");
     }
 
     private void WriteStatus(string state, string? error = null) => folder.WriteStatus(new MachineStatus

@@ -32,9 +32,9 @@ public sealed class ControlChannelTests
     }
 
     [Fact(Timeout = 10_000)]
-    public async Task Lines_that_are_not_messages_are_skipped()
+    public async Task Blank_lines_are_skipped()
     {
-        var text = "kernel noise\n{not json\n" + ProtocolJson.Serialize(ControlMessage.Exited(3)) + "\n";
+        var text = "\n  \n" + ProtocolJson.Serialize(ControlMessage.Exited(3)) + "\n";
         using var channel = new ControlChannel(new MemoryStream(Encoding.UTF8.GetBytes(text)), Stream.Null);
         (await channel.ReceiveAsync(TestContext.Current.CancellationToken))!.Code.ShouldBe(3);
     }
