@@ -17,18 +17,20 @@ public static class VerifyCommand
         var spec = SpecInput.CreateOption();
         var name = MachineInput.CreateNameArgument();
         var json = new Option<bool>("--json") { Description = "Machine-readable results" };
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
         var machine = new MachineOptions();
-        var verify = new Command("verify", "Prove that a reboot wipes everything but the allowlist") { spec, name, json };
+        var verify = new Command("verify", "Prove that a reboot wipes everything but the allowlist") { spec, allowOutside, name, json };
         machine.AddTo(verify);
         verify.SetAction(async (parse, stop) =>
         {
             var named = parse.GetValue(name) is { } n ? MachineInput.Folder(n, null, console) : null;
             var specPath = parse.GetValue(spec) ?? (named?.IsRunning() == true ? named.ReadStatus()?.SpecPath : null);
-            var loaded = SpecInput.Load(specPath, console);
+            var allowOutsideSpecFolder = parse.GetValue(allowOutside);
+            var loaded = SpecInput.Load(specPath, console, allowOutsideSpecFolder);
             var folder = named ?? MachineInput.Folder(loaded.Name, null, console);
             var service = new VerifyService(LethePaths.FromEnvironment(),
-                (throwaway, ct) => UpCommand.UpAsync(throwaway, loaded, parse, machine, console, parse.GetValue(LetheApp.DebugOption), ct),
-                line => console.Error.WriteLine($"lethe: {line}"));
+                (throwaway, ct) => UpCommand.UpAsync(throwaway, loaded, parse, machine, console, parse.GetValue(LetheApp.DebugOption), ct, allowOutsideSpecFolder),
+                line => console.Error.WriteLine($"lethe: {Protocol.UntrustedText.ForLine(line)}"));
             var report = await service.RunAsync(folder, loaded, stop).ConfigureAwait(false);
             Render(report, parse.GetValue(json), console);
             return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
