@@ -11,7 +11,7 @@ public sealed class LifecycleTests(TestImage image)
     [Fact(Timeout = 300_000)]
     public async Task Kill_9_of_lethe_leaves_no_qemu_and_the_next_start_cleans_the_dead_runs_folder()
     {
-        using var lethe = Process.Start(LetheProcess.StartInfo(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"]))!;
+        using var lethe = LetheProcess.Start(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"], cancellationToken: TestContext.Current.CancellationToken);
         lethe.StandardInput.Close();
         (await lethe.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)).ShouldBe("started");
         var qemu = QemuProcessesOf(lethe.Id);
@@ -34,7 +34,7 @@ public sealed class LifecycleTests(TestImage image)
     [InlineData("INT")]
     public async Task A_signal_to_lethe_powers_the_machine_off_and_leaves_nothing(string signal)
     {
-        using var lethe = Process.Start(LetheProcess.StartInfo(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"]))!;
+        using var lethe = LetheProcess.Start(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"], cancellationToken: TestContext.Current.CancellationToken);
         lethe.StandardInput.Close();
         (await lethe.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)).ShouldBe("started");
         var qemu = QemuProcessesOf(lethe.Id);

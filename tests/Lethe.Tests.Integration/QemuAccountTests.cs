@@ -15,7 +15,7 @@ public sealed class QemuAccountTests(TestImage image)
     public async Task A_root_run_qemu_has_a_dynamic_id_no_other_process_has_no_groups_no_environment_and_no_core_dumps()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, "this checks what a root-run lethe gives QEMU");
-        using var lethe = Process.Start(LetheProcess.StartInfo(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"]))!;
+        using var lethe = LetheProcess.Start(["run", "--spec", image.FastSpec, "--", "sh", "-c", "echo started; sleep 600"], cancellationToken: TestContext.Current.CancellationToken);
         try
         {
             lethe.StandardInput.Close();

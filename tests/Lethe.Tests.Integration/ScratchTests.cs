@@ -70,7 +70,7 @@ public sealed class ScratchTests(TestImage image)
     [Fact(Timeout = Timeout)]
     public async Task After_kill_9_the_next_command_removes_the_dead_runs_scratch_file()
     {
-        using var lethe = Process.Start(LetheProcess.StartInfo(["run", "--spec", image.FastSpec, "--scratch", "256M", "--", "sh", "-c", "echo started; sleep 600"]))!;
+        using var lethe = LetheProcess.Start(["run", "--spec", image.FastSpec, "--scratch", "256M", "--", "sh", "-c", "echo started; sleep 600"], cancellationToken: TestContext.Current.CancellationToken);
         lethe.StandardInput.Close();
         (await lethe.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)).ShouldBe("started");
         var mine = Directory.GetFiles(ScratchFolder).Where(f => f.Contains($"-{lethe.Id}-", StringComparison.Ordinal)).ToList();

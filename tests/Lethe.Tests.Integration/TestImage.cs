@@ -42,13 +42,20 @@ public sealed class TestImage : IAsyncLifetime
         await File.WriteAllTextAsync(FastSpec, "name: it-fast\ninit: fast\n" + Body);
         await File.WriteAllTextAsync(SystemdSpec, "name: it-systemd\ninit: systemd\n" + Body);
         await File.WriteAllTextAsync(WorkstationSpec, "name: it-ws\ninit: fast\n" + Body + Workstation);
+        // The lock of an earlier run: with it the cached image is found at once instead of resolved anew.
+        if (File.Exists(KeptLock))
+            File.Copy(KeptLock, Path.ChangeExtension(FastSpec, ".lock"));
         var build = await LetheProcess.RunAsync(["build", "--spec", FastSpec], timeout: TimeSpan.FromMinutes(20));
         if (build.ExitCode != 0)
             throw new InvalidOperationException("building the test image failed: " + build);
         // Each spec keeps its own lock of package versions; sharing it makes the systemd spec's image the same one.
         foreach (var spec in new[] { SystemdSpec, WorkstationSpec })
             File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
+        Directory.CreateDirectory(LetheProcess.LetheHome);
+        File.Copy(Path.ChangeExtension(FastSpec, ".lock"), KeptLock, overwrite: true);
     }
+
+    private static string KeptLock => Path.Combine(LetheProcess.LetheHome, "test-image.lock");
 
     public ValueTask DisposeAsync()
     {
