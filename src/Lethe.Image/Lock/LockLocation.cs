@@ -44,7 +44,7 @@ public static class LockLocation
             {
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(packageLock.Format()), cancellationToken).ConfigureAwait(false);
                 if (owner is { } ids)
-                    OwnedFiles.GiveTo(stream.SafeFileHandle, ids.Uid, ids.Gid, temporary);
+                    GiveTo(stream, ids.Uid, ids.Gid, temporary);
             }
             File.Move(temporary, path, overwrite: true);
         }
@@ -56,6 +56,18 @@ public static class LockLocation
     }
 
     /// <summary>The owner of a file (of the link itself, if it is one), or null when it is gone.</summary>
+    private static void GiveTo(FileStream stream, uint uid, uint gid, string nameForErrors)
+    {
+        try
+        {
+            PosixFiles.ChangeOwner(stream.SafeFileHandle, (int)uid, (int)gid);
+        }
+        catch (IOException e)
+        {
+            throw new LetheException($"cannot give {nameForErrors} to {uid}:{gid}: {e.Message}", inner: e);
+        }
+    }
+
     private static async Task<(uint Uid, uint Gid)?> OwnerOfAsync(string path, CancellationToken cancellationToken)
     {
         var result = await new HostCommand("stat").WithArguments("-c", "%u %g", "--", path).ExecuteAsync(cancellationToken).ConfigureAwait(false);
