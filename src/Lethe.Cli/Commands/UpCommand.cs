@@ -37,50 +37,12 @@ public static class UpCommand
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
         // Built here, in the foreground with progress; the supervisor then finds it in the cache.
         await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
-        folder.Create();
-        if (await PersistDisk.PrepareAsync(folder.PersistDisk, spec.Persist.SizeMiB, stop).ConfigureAwait(false) is { } warning)
-            console.Error.WriteLine($"lethe: warning: {warning}");
         string[] forwarded = [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>(),
             .. allowOutsideSpecFolder ? [SpecFolderConfinement.OverrideFlag] : Array.Empty<string>()];
-        await using var supervisor = await StartSupervisorAsync(folder, spec.SourcePath, forwarded, console).ConfigureAwait(false);
-        supervisor.Detach();
-        return await WaitUntilUpAsync(folder, supervisor, stop).ConfigureAwait(false);
+        var self = new SupervisorProgram(Environment.ProcessPath!, [Environment.GetCommandLineArgs()[0]], console.CurrentDirectory);
+        var started = await WorkstationStart.StartAsync(folder, spec, self, forwarded, stop).ConfigureAwait(false);
+        foreach (var warning in started.Warnings)
+            console.Error.WriteLine($"lethe: warning: {warning}");
+        return started.Status;
     }
-
-    /// <summary>The supervisor is this same program (lethe supervise) in a session of its own, so that it
-    /// outlives this command and the terminal. setsid execs in place: the pid we get is the supervisor's.</summary>
-    private static Task<HostProcess> StartSupervisorAsync(MachineFolder folder, string? specPath, IEnumerable<string> options, CliConsole console)
-    {
-        var arguments = new List<string> { "supervise", folder.Name };
-        if (specPath is not null)
-            arguments.AddRange(["--spec", specPath]);
-        arguments.AddRange(options);
-        File.WriteAllText(folder.SupervisorLog, "");
-        return new HostCommand("/bin/sh")
-            .WithArguments(["-c", "exec setsid \"$@\" </dev/null >>\"$0\" 2>&1", folder.SupervisorLog,
-                Environment.ProcessPath!, Environment.GetCommandLineArgs()[0], .. arguments])
-            .WithWorkingDirectory(console.CurrentDirectory)
-            .WithInheritedStreams(HostStreams.Input | HostStreams.Output | HostStreams.Error)
-            .StartAsync();
-    }
-
-    private static async Task<MachineStatus> WaitUntilUpAsync(MachineFolder folder, HostProcess supervisor, CancellationToken stop)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = folder.ReadStatus();
-            if (status?.State == MachineStates.Running)
-                return status;
-            if (status?.State == MachineStates.Failed)
-                throw new LetheException($"machine {folder.Name} failed to start: {status.Error} (see lethe logs {folder.Name})");
-            if (supervisor.HasExited)
-                throw new LetheException($"machine {folder.Name} failed to start: {LastLine(folder.SupervisorLog)}");
-            await Task.Delay(100, stop).ConfigureAwait(false);
-        }
-        throw new LetheException($"machine {folder.Name} was not up within 5 minutes (see lethe logs {folder.Name})");
-    }
-
-    private static string LastLine(string path) =>
-        File.Exists(path) ? File.ReadLines(path).LastOrDefault(l => l.Trim().Length > 0) ?? "(no output)" : "(no log)";
 }
