@@ -42,7 +42,7 @@ public static class UserCommand
         if (request.Tty)
         {
             var size = request.Rows > 0 && request.Columns > 0 ? $"stty rows {request.Rows} cols {request.Columns} 2>/dev/null; " : "";
-            foreach (var a in new[] { "/usr/bin/script", "--quiet", "--return", "--echo", "never", "--command", size + "exec " + ShellQuote(argv), "/dev/null" })
+            foreach (var a in new[] { "/usr/bin/script", "--quiet", "--return", "--command", size + "exec " + ShellQuote(argv), "/dev/null" })
                 info.ArgumentList.Add(a);
         }
         else
