@@ -28,7 +28,7 @@ public sealed class GuestRootTests(TestImage image)
         var spec = await HostileSpecAsync();
         try
         {
-            (await LetheProcess.RunAsync(["up", name, "--spec", spec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", spec], timeout: TimeSpan.FromMinutes(10));
             // A root-only folder that is kept, and the user's swap of an allowlisted folder for a link to it.
             var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
                 "set -e; sudo mkdir -m 0700 /etc/keep/sub; mv ~/proj ~/proj.old; mkdir ~/proj; ln -s /etc/keep/sub ~/proj/src"]);
@@ -62,7 +62,7 @@ public sealed class GuestRootTests(TestImage image)
         File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(reduced, ".lock"), overwrite: true);
         try
         {
-            (await LetheProcess.RunAsync(["up", name, "--spec", image.WorkstationSpec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", image.WorkstationSpec], timeout: TimeSpan.FromMinutes(10));
             // In a kept folder the user names files as they like: these forge listing lines (a name holds no '/',
             // but the folders below it continue the forged path).
             var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
@@ -109,7 +109,7 @@ public sealed class GuestRootTests(TestImage image)
         File.Copy(Path.ChangeExtension(image.WorkstationSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
         try
         {
-            (await LetheProcess.RunAsync(["up", name, "--spec", spec], timeout: TimeSpan.FromMinutes(10))).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", spec], timeout: TimeSpan.FromMinutes(10));
             // The user's own find and du, first on the spec's PATH: lethe's persist commands run find and du as root.
             var plant = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c",
                 "set -e; mkdir -p ~/bin; for p in find du cat sh; do printf '#!/bin/sh\\nid -u > /tmp/ran-as-$(id -u)\\nexec /usr/bin/%s \"$@\"\\n' $p > ~/bin/$p; chmod +x ~/bin/$p; done; command -v find"]);

@@ -53,7 +53,7 @@ public sealed partial class HostSideTests(TestImage image) : IDisposable
         var disk = Path.Combine(LetheProcess.LetheHome, "state", "machines", name, "persist.ext4");
         try
         {
-            (await LetheProcess.RunAsync(["up", name, "--spec", spec])).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", spec]);
             (await PersistMiB(name)).ShouldBeInRange(900, 1024);
             var busy = await LetheProcess.RunAsync(["rm", name, "--yes"]);
             busy.ExitCode.ShouldBe(1, busy.ToString());
@@ -61,7 +61,7 @@ public sealed partial class HostSideTests(TestImage image) : IDisposable
             (await LetheProcess.RunAsync(["down", name])).ExitCode.ShouldBe(0);
 
             await File.WriteAllTextAsync(spec, (await File.ReadAllTextAsync(spec, TestContext.Current.CancellationToken)).Replace("size: 1G", "size: 2G"), TestContext.Current.CancellationToken);
-            (await LetheProcess.RunAsync(["up", name, "--spec", spec])).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", spec]);
             (await PersistMiB(name)).ShouldBeInRange(1900, 2048);
             new FileInfo(disk).Length.ShouldBe(2L << 30);
             (await LetheProcess.RunAsync(["down", name])).ExitCode.ShouldBe(0);

@@ -84,6 +84,19 @@ public static class LetheProcess
         return new LetheResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>lethe up NAME OPTIONS, which must succeed; when it does not, the machine's logs (lethe logs) go into the failure.</summary>
+    public static async Task<LetheResult> UpAsync(string name, IEnumerable<string> options, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var up = await RunAsync(["up", name, .. options], timeout: timeout, environment: environment);
+        if (up.ExitCode != 0)
+        {
+            var logs = await RunAsync(["logs", name], timeout: TimeSpan.FromMinutes(1), environment: environment);
+            up.ExitCode.ShouldBe(0, $"{up}\n--- lethe logs {name}\n{logs.Stdout}{logs.Stderr}");
+        }
+        return up;
+    }
+
     /// <summary>Starts lethe; the whole process tree is killed when <paramref name="cancellationToken"/> fires (by default the test's).</summary>
     public static Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null,
         CancellationToken cancellationToken = default)

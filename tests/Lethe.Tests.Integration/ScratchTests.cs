@@ -18,7 +18,7 @@ public sealed class ScratchTests(TestImage image)
         var marker = "lethe-it-plaintext-" + Guid.NewGuid().ToString("N");
         try
         {
-            (await LetheProcess.RunAsync(["up", name, "--spec", image.WorkstationSpec, "--scratch", "256M"])).ExitCode.ShouldBe(0);
+            await LetheProcess.UpAsync(name, ["--spec", image.WorkstationSpec, "--scratch", "256M"]);
             var write = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", $"yes {marker} | head -c 8388608 > /scratch/m && sync && head -c {marker.Length} /scratch/m && findmnt -n -o FSTYPE /scratch"]);
             write.ExitCode.ShouldBe(0, write.ToString());
             write.Stdout.ShouldBe($"{marker}ext4\n", write.ToString());

@@ -22,8 +22,7 @@ public sealed class TerminalResizeTests(TestImage image) : IAsyncDisposable
         var stop = TestContext.Current.CancellationToken;
         try
         {
-            var up = await LetheProcess.RunAsync(["up", name, "--spec", image.WorkstationSpec]);
-            up.ExitCode.ShouldBe(0, up.ToString());
+            await LetheProcess.UpAsync(name, ["--spec", image.WorkstationSpec]);
             await FollowsResizeAsync($"{LetheProcess.Launcher} shell {name}", stop);
         }
         finally

@@ -62,8 +62,7 @@ public sealed class UnprivilegedTests(TestImage image)
         const string name = "it-unpriv-ws";
         try
         {
-            var up = await LetheProcess.RunAsync(["up", name, "--spec", image.WorkstationSpec]);
-            up.ExitCode.ShouldBe(0, up.ToString());
+            await LetheProcess.UpAsync(name, ["--spec", image.WorkstationSpec]);
             var write = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", "echo kept > ~/src/file && echo lost > ~/outside && id -un"]);
             write.ExitCode.ShouldBe(0, write.ToString());
             write.Stdout.ShouldBe("dev\n", write.ToString());
