@@ -23,6 +23,8 @@ public sealed record BootRequest
     public ScratchSpec? Scratch { get; init; }
     /// <summary>Under TCG a systemd boot takes tens of seconds; a KVM boot far less.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>The machine's network device and where it leads; null: no network device (network.mode: none).</summary>
+    public BootNetwork? Network { get; init; }
 
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };

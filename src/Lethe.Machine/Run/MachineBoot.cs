@@ -31,7 +31,7 @@ public static class MachineBoot
                { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
             seedFile.Write(ProtocolJson.Serialize(seed));
         var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-        var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
+        var vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
         run.WriteOwner(vm.Pid);
         try
         {
@@ -57,6 +57,7 @@ public static class MachineBoot
         GuestTscKhz = boot.Accel.Accelerator == Accel.Accelerator.Tcg ? HostClock.ReadTscKhz() : null,
         PersistDisk = boot.PersistDisk,
         Workspace = boot.Shares ? new SharedFolderLaunch(boot.Workspace!.HostPath!, ReadOnly: boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
+        Network = boot.Network?.Backend ?? QemuNetwork.None,
     };
 
     private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)

@@ -29,11 +29,32 @@ public sealed class VirtualMachine : IAsyncDisposable
     public int Pid => _qemu.Pid;
     public string StderrText => _qemu.StderrTail.Trim();
 
-    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes)
+    /// <param name="gatewaySocket">
+    /// For <see cref="QemuNetwork.Gateway"/>: QEMU's end of the gateway's socketpair. QEMU inherits it, and
+    /// lethe's copy is closed here (also on failure), so that the gateway sees the end when QEMU goes.
+    /// </param>
+    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes,
+        SafeHandle? gatewaySocket = null)
     {
-        var log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
+        if (gatewaySocket is not null && launch.Network != QemuNetwork.Gateway)
+        {
+            gatewaySocket.Dispose();
+            throw new ArgumentException("a gateway socket was given for a launch without the gateway network", nameof(gatewaySocket));
+        }
+        FileStream log;
+        try
+        {
+            log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
+        }
+        catch
+        {
+            gatewaySocket?.Dispose();
+            throw;
+        }
         var console = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
         var handles = new List<SafeHandle>();
+        if (gatewaySocket is not null)
+            handles.Add(gatewaySocket);
         try
         {
             SafeHandle Pass(SafeHandle handle)
@@ -53,6 +74,9 @@ public sealed class VirtualMachine : IAsyncDisposable
                     ? launch.ScratchReadOnly
                         ? [Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
                         : [Fd(Pass(VmmFiles.Open(scratch, writable: true))), Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                    : null,
+                Network: launch.Network == QemuNetwork.Gateway
+                    ? Fd(gatewaySocket ?? throw new ArgumentException("the gateway network needs its socket", nameof(gatewaySocket)))
                     : null);
             var argv = VmmCommandLine.Argv(launch, account, tools, fds);
             var qemu = await new HostCommand(argv[0]).WithArguments(argv.Skip(1)).WithExactEnvironment(new Dictionary<string, string>())

@@ -89,6 +89,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
             Log.WriteLine($"lethe: warning: {warning}");
+        _sessions.Listening = ListeningReports.For(_boot.Network, Log);
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
