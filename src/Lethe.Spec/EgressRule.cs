@@ -107,10 +107,21 @@ public sealed record EgressRule(EgressRuleKind Kind, string? Name, uint Network,
         return name.EndsWith('.') ? name[..^1] : name;
     }
 
-    /// <summary>Letters, digits, '-' and '_' in labels of 1..63, at most 253 in all (a normalised name).</summary>
-    public static bool IsValidName(string name) =>
-        name.Length is > 0 and <= 253
-        && name.Split('.').All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'));
+    /// <summary>
+    /// Letters, digits, '-' and '_' in labels of 1..63 that neither start nor end with '-', at most 253 in all
+    /// (a normalised name). The last label is no number ("127.1", "0x7f.1"): the C library reads those as addresses.
+    /// </summary>
+    public static bool IsValidName(string name)
+    {
+        if (name.Length is 0 or > 253)
+            return false;
+        var labels = name.Split('.');
+        var last = labels[^1];
+        if (last.All(char.IsAsciiDigit) || (last.StartsWith("0x", StringComparison.Ordinal) && last[2..].All(char.IsAsciiHexDigit)))
+            return false;
+        return labels.All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-'
+            && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'));
+    }
 
     private static bool TryParseNetwork(string address, string prefix, int? port, out EgressRule rule, out string error)
     {

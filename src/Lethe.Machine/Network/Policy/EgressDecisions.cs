@@ -54,10 +54,11 @@ public static class EgressDecisions
 
         var usable = boundNames.Where(name => rules.DenyingName(name, port) is null).ToList();
         var deniedNames = boundNames.Except(usable).ToList();
+        // The connection counts as the names lethe resolved to the address: when each of them is denied, so is it.
+        if (boundNames.Count > 0 && usable.Count == 0)
+            return Deny($"{target}: {deniedNames[0]} is denied by rule {rules.DenyingName(deniedNames[0], port)}");
         if (rules.IsOpen)
         {
-            if (boundNames.Count > 0 && usable.Count == 0)
-                return Deny($"{target}: {deniedNames[0]} is denied by rule {rules.DenyingName(deniedNames[0], port)}");
             if (deniedNames.Count > 0 && EgressRule.WebPorts.Contains(port))
                 return new(ConnectVerdict.Inspect, $"{target}: open egress, but {deniedNames[0]} is denied here too; its name is checked");
             return new(ConnectVerdict.Allow, $"{target}: open egress");
@@ -74,8 +75,6 @@ public static class EgressDecisions
                 return new(ConnectVerdict.Inspect, $"{target}: rule {webRule} ({name} resolved to {address}); SNI or Host must name it");
         if (boundNames.Count == 0)
             return Deny($"{target}: no rule allows it, and lethe resolved no allowed name to {address}");
-        if (usable.Count == 0)
-            return Deny($"{target}: {deniedNames[0]} is denied by rule {rules.DenyingName(deniedNames[0], port)}");
         return Deny($"{target}: no rule allows {string.Join(", ", usable)} on port {port}");
     }
 
