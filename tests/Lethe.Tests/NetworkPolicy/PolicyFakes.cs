@@ -80,7 +80,8 @@ internal static class DnsPackets
 {
     public static byte[] Query(string name, ushort type = DnsQuery.TypeA, ushort id = 0x1234)
     {
-        var question = DnsResponse.EncodeName(name);
+        // A trailing dot is the root label, which the encoding writes anyway.
+        var question = DnsResponse.EncodeName(name.TrimEnd('.'));
         var packet = new byte[12 + question.Length + 4];
         BinaryPrimitives.WriteUInt16BigEndian(packet, id);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), 0x0100);

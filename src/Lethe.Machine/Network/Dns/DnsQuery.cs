@@ -55,6 +55,9 @@ public sealed record DnsQuery(DnsParseOutcome Outcome, ushort Id, bool Recursion
     {
         var name = new StringBuilder();
         var cursor = position;
+        // Where the labels being read began: a pointer must land before it, and then becomes it, so each jump
+        // goes strictly further back and the walk ends. (In a query's one question no pointer can qualify.)
+        var segmentStart = position;
         var jumped = false;
         var length = 0;
         while (true)
@@ -75,13 +78,12 @@ public sealed record DnsQuery(DnsParseOutcome Outcome, ushort Id, bool Recursion
                     if (cursor + 1 >= message.Length)
                         return Fail("a compression pointer cut short", out problem);
                     var target = (label & 0x3F) << 8 | message[cursor + 1];
-                    // Strictly backwards, and before where this pointer sits: every jump shrinks the cursor, so no loop.
-                    if (target >= cursor || target < HeaderLength)
+                    if (target >= segmentStart || target < HeaderLength)
                         return Fail("a compression pointer that does not point backwards", out problem);
                     if (!jumped)
                         position = cursor + 2;
                     jumped = true;
-                    cursor = target;
+                    cursor = segmentStart = target;
                     continue;
                 case 0x00:
                     break;
