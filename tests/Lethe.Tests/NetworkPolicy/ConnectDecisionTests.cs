@@ -66,7 +66,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("192.168.8.9", 22).ShouldBe(ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_name_on_the_default_ports_is_inspected_and_elsewhere_denied()
     {
         var policy = new PolicyFixture("network: {egress: [github.com]}", Names);
@@ -75,7 +75,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("140.82.112.3", 22).ShouldBe(ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_name_with_a_port_is_allowed_there_without_inspection()
     {
         var policy = new PolicyFixture("network: {egress: [\"github.com:22\"]}", Names);
@@ -92,7 +92,7 @@ public sealed class ConnectDecisionTests
         decision.Reason.ShouldContain("lethe resolved no allowed name");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_wildcard_covers_subdomains_not_the_apex()
     {
         var policy = new PolicyFixture("network: {egress: [\"*.debian.org:21\"]}", Names);
@@ -111,7 +111,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("1.1.1.1", 443).ShouldBe(ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_resolved_private_address_is_still_denied_unless_allow_covers_it()
     {
         var policy = new PolicyFixture("network: {egress: [\"private.example:80\"]}", Names);
@@ -119,7 +119,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("10.9.9.9", 80).ShouldBe(ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task The_hosts_loopback_is_reached_through_a_name_when_allow_lists_it()
     {
         var policy = new PolicyFixture("network: {egress: [\"loopback.test:8080\"], allow: [127.0.0.1]}", Names);
@@ -127,7 +127,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("127.0.0.1", 8081).ShouldBe(ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Deny_wins_over_an_allow_by_name_and_by_address()
     {
         var policy = new PolicyFixture("network: {egress: [\"github.com:22\", 140.82.112.0/20]}", Names);
@@ -144,7 +144,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("140.82.112.4", 443).ShouldBe(ConnectVerdict.Allow);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Deny_by_name_in_open_mode_stops_its_resolution_and_its_address()
     {
         var policy = new PolicyFixture("", Names);
@@ -157,7 +157,7 @@ public sealed class ConnectDecisionTests
         policy.Connect("198.51.100.67", 443).ShouldBe(ConnectVerdict.Allow);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Allow_at_runtime_adds_to_egress_and_lifts_an_equal_deny()
     {
         var policy = new PolicyFixture("network: {egress: []}", Names);

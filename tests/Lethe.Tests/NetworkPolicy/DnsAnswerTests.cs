@@ -18,7 +18,7 @@ public sealed class DnsAnswerTests
         ["host.example"] = ["192.0.2.10"],
     };
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_name_not_allowed_gets_nxdomain_and_never_reaches_the_hosts_resolver()
     {
         var policy = new PolicyFixture("network: {egress: [github.com]}", Names);
@@ -32,7 +32,7 @@ public sealed class DnsAnswerTests
             .ShouldBe(("dns", "nxdomain", "exfiltrate-secret-data.evil.example", "no egress rule names it; not resolved"));
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task An_allowed_name_is_resolved_by_the_host_with_a_short_ttl_and_bound()
     {
         var policy = new PolicyFixture("network: {egress: [GitHub.com]}", Names);
@@ -46,7 +46,7 @@ public sealed class DnsAnswerTests
         policy.Connect("140.82.112.4", 443).ShouldBe(Lethe.Machine.Network.ConnectVerdict.Inspect);
     }
 
-    [Theory]
+    [Theory(Timeout = 20_000)]
     [InlineData("rebind.example")]
     [InlineData("metadata.example")]
     [InlineData("host.example")]
@@ -61,7 +61,7 @@ public sealed class DnsAnswerTests
         policy.Log.Records.Last().Reason.ShouldContain("rebinding");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Rebinding_answers_are_dropped_and_the_rest_kept()
     {
         var policy = new PolicyFixture("", Names);
@@ -71,7 +71,7 @@ public sealed class DnsAnswerTests
         policy.Connect("127.0.0.1", 80).ShouldBe(Lethe.Machine.Network.ConnectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task The_hosts_loopback_allowed_becomes_the_gateway_address_and_no_other_loopback_address_passes()
     {
         var policy = new PolicyFixture("network: {egress: [loopback.test, other-loopback.test], allow: [127.0.0.0/8]}", Names);
@@ -79,7 +79,7 @@ public sealed class DnsAnswerTests
         (await policy.AskAsync("other-loopback.test")).Code.ShouldBe(DnsResponse.Refused);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Aaaa_is_empty_for_allowed_names_and_nxdomain_for_others()
     {
         var policy = new PolicyFixture("network: {egress: [github.com]}", Names);
@@ -91,7 +91,7 @@ public sealed class DnsAnswerTests
         policy.Resolver.Asked.ShouldBeEmpty();
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Open_mode_resolves_every_name_but_not_what_is_no_host_name()
     {
         var policy = new PolicyFixture("", Names);
@@ -102,7 +102,7 @@ public sealed class DnsAnswerTests
         policy.Resolver.Asked.ShouldBe(["github.com", "unknown.example"]);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_failing_host_resolver_is_servfail_and_malformed_queries_formerr()
     {
         var spec = Lethe.Tests.Spec.SpecAssert.Valid("").Network;
@@ -125,7 +125,7 @@ public sealed class DnsAnswerTests
         hosts["other.test"].ShouldBe([IPAddress.Parse("127.0.0.2")]);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task The_hosts_override_answers_first_and_falls_back_to_the_host()
     {
         var fallback = new FakeResolver(new() { ["github.com"] = ["140.82.112.3"] });

@@ -15,7 +15,7 @@ public sealed class FirstBytesTests
         ["pypi.org"] = ["151.101.0.223"],
     };
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_real_client_hello_names_its_sni()
     {
         var hello = await ClientHellos.CaptureAsync("GitHub.com");
@@ -23,7 +23,7 @@ public sealed class FirstBytesTests
         (read.Kind, read.Name, read.Protocol).ShouldBe((FirstBytesKind.Name, "github.com", "tls"));
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Every_prefix_of_a_client_hello_asks_for_more()
     {
         var hello = await ClientHellos.CaptureAsync("github.com");
@@ -31,7 +31,7 @@ public sealed class FirstBytesTests
             FirstBytes.Read(hello.AsSpan(0, length)).Kind.ShouldBe(FirstBytesKind.NeedMore, $"after {length} bytes");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_client_hello_split_across_records_is_read_whole()
     {
         var hello = await ClientHellos.CaptureAsync("pypi.org");
@@ -39,7 +39,7 @@ public sealed class FirstBytesTests
             FirstBytes.Read(ClientHellos.SplitIntoTwoRecords(hello, split)).Name.ShouldBe("pypi.org");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_client_hello_to_a_raw_ip_names_nothing_and_is_denied()
     {
         var policy = await AllowedGithubAsync();
@@ -48,7 +48,7 @@ public sealed class FirstBytesTests
         Inspect(policy, hello).ShouldBe(InspectVerdict.Deny);
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task An_allowed_sni_bound_to_the_address_passes()
     {
         var policy = await AllowedGithubAsync();
@@ -56,7 +56,7 @@ public sealed class FirstBytesTests
         policy.Log.Records.Last().Reason.ShouldBe("SNI github.com: rule github.com");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_mismatched_sni_is_denied_even_on_an_address_an_allowed_name_resolved_to()
     {
         var policy = await AllowedGithubAsync();
@@ -65,7 +65,7 @@ public sealed class FirstBytesTests
         policy.Log.Records.Last().Reason.ShouldContain("no rule allows it");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task An_allowed_sni_that_lethe_did_not_resolve_to_this_address_is_fronting()
     {
         var policy = new PolicyFixture("network: {egress: [github.com, pypi.org]}", Names);
@@ -75,7 +75,7 @@ public sealed class FirstBytesTests
         policy.Log.Records.Last().Reason.ShouldContain("fronting");
     }
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task A_denied_sni_is_denied_although_a_wildcard_allows_it()
     {
         var policy = new PolicyFixture("network: {egress: [\"*.github.com\", github.com]}", Names);
@@ -115,7 +115,7 @@ public sealed class FirstBytesTests
     public void Ambiguous_or_foreign_requests_name_no_host(string request, FirstBytesKind kind) =>
         FirstBytes.Read(Encoding.Latin1.GetBytes(request)).Kind.ShouldBe(kind);
 
-    [Fact]
+    [Fact(Timeout = 20_000)]
     public async Task Http_with_a_mismatched_host_is_denied_and_a_matching_one_allowed()
     {
         var policy = await AllowedGithubAsync();
