@@ -80,6 +80,11 @@ public static class MessageTypes
 
     // client → supervisor of a long-lived machine (besides exec, stdin, signal, poweroff)
     public const string Reboot = "reboot";
+
+    /// <summary>lethe net allow/deny: <see cref="ControlMessage.Text"/> is the HOST[:PORT] rule; the reply is a
+    /// <see cref="Log"/> saying what changed, or an <see cref="Error"/>.</summary>
+    public const string NetAllow = "net-allow";
+    public const string NetDeny = "net-deny";
 }
 
 /// <summary>A command for the guest to run. Sent over the channel, never in the seed, so that it

@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using Lethe.Core;
+using Lethe.Machine.Network;
+using Lethe.Machine.Network.Policy;
 using Lethe.Machine.Run;
 using Lethe.Machine.Scratch;
 using Lethe.Protocol;
@@ -11,7 +13,8 @@ namespace Lethe.Machine.Workstation;
 /// dies with it), and serves clients on a private Unix socket: exec sessions, reboot and power-off.
 /// Every reboot is a new QEMU process, so no RAM state can carry over.
 /// </summary>
-public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog)
+/// <param name="policy">The machine's egress policy, which lethe net allow/deny change; null when it has no network.</param>
+public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog, PolicyEngine? policy = null)
 {
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
     // Written from the guest reader and every client's task at once, so synchronized; the router drops into it too.
@@ -129,6 +132,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     break;
                 case MessageTypes.Reboot:
                     await RebootAsync(client, stop).ConfigureAwait(false);
+                    break;
+                case MessageTypes.NetAllow or MessageTypes.NetDeny:
+                    await client.SendAsync(PolicyControl.Apply(policy, first, folder.Name), stop).ConfigureAwait(false);
                     break;
                 case MessageTypes.PowerOff:
                     await client.SendAsync(ControlMessage.LogLine("powering off"), stop).ConfigureAwait(false);
