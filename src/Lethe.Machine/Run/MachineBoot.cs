@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Machine.Network;
 using Lethe.Machine.Qemu;
 using Lethe.Machine.Scratch;
 using Lethe.Machine.Seed;
@@ -30,8 +31,26 @@ public static class MachineBoot
         using (var seedFile = new FileStream(run.Seed, new FileStreamOptions
                { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
             seedFile.Write(ProtocolJson.Serialize(seed));
-        var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-        var vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
+        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
+        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
+            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
+            : null;
+        VirtualMachine vm;
+        try
+        {
+            if (network is not null)
+                boot = boot with { Network = network.Boot };
+            var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (network is not null)
+                await network.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (network is not null)
+            vm.Own(network);
         run.WriteOwner(vm.Pid);
         try
         {

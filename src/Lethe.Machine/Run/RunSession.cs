@@ -27,7 +27,7 @@ public sealed class RunSession(LethePaths paths)
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
             var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes,
-                ListeningReports.For(boot.Network, streams.Diagnostics)).ConfigureAwait(false);
+                ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics)).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;
         }

@@ -27,6 +27,11 @@ public sealed class VirtualMachine : IAsyncDisposable
 
     public ControlChannel Channel { get; }
     public int Pid => _qemu.Pid;
+
+    /// <summary>The boot's network (policy, gateway, forwards), which goes when this QEMU goes; null: none, or QEMU's own.</summary>
+    public Network.MachineNetwork? Network { get; private set; }
+
+    internal void Own(Network.MachineNetwork network) => Network = network;
     public string StderrText => _qemu.StderrTail.Trim();
 
     /// <param name="gatewaySocket">
@@ -115,6 +120,8 @@ public sealed class VirtualMachine : IAsyncDisposable
         await _qemu.DisposeAsync().ConfigureAwait(false);
         // QEMU's end of the pipe is closed now: the copy sees the end of the stream and closes the log.
         await Task.WhenAny(_consoleCopy, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        if (Network is not null)
+            await Network.DisposeAsync().ConfigureAwait(false);
         Channel.Dispose();
     }
 }

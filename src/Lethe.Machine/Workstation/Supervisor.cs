@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Lethe.Core;
 using Lethe.Machine.Network;
-using Lethe.Machine.Network.Policy;
+using Lethe.Machine.Network.Log;
 using Lethe.Machine.Run;
 using Lethe.Machine.Scratch;
 using Lethe.Protocol;
@@ -13,8 +13,7 @@ namespace Lethe.Machine.Workstation;
 /// dies with it), and serves clients on a private Unix socket: exec sessions, reboot and power-off.
 /// Every reboot is a new QEMU process, so no RAM state can carry over.
 /// </summary>
-/// <param name="policy">The machine's egress policy, which lethe net allow/deny change; null when it has no network.</param>
-public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog, PolicyEngine? policy = null)
+public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog)
 {
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
     // Written from the guest reader and every client's task at once, so synchronized; the router drops into it too.
@@ -27,6 +26,8 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private DateTimeOffset? _bootedAt;
     private IReadOnlyList<string> _warnings = [];
     private string? _timeline;
+
+    private readonly Lock _statusLock = new();
 
     private TextWriter Log => _sessions.Log;
 
@@ -70,7 +71,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
 
     private async Task BootAsync(string state, CancellationToken stop)
     {
-        _boot = bootRequest();
+        _boot = bootRequest() with { NetworkLog = DecisionLogFile.PathFor(folder) };
         WriteStatus(state);
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
@@ -92,7 +93,13 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
             Log.WriteLine($"lethe: warning: {warning}");
-        _sessions.Listening = ListeningReports.For(_boot.Network, Log);
+        _sessions.Listening = ListeningReports.For(vm.Network?.Boot, Log);
+        if (vm.Network is { } network)
+            network.ForwardsChanged += () =>
+            {
+                if (_vm == vm)
+                    WriteStatus(MachineStates.Running);
+            };
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
@@ -134,7 +141,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     await RebootAsync(client, stop).ConfigureAwait(false);
                     break;
                 case MessageTypes.NetAllow or MessageTypes.NetDeny:
-                    await client.SendAsync(PolicyControl.Apply(policy, first, folder.Name), stop).ConfigureAwait(false);
+                    await client.SendAsync(PolicyControl.Apply(_vm?.Network?.Policy, first, folder.Name), stop).ConfigureAwait(false);
                     break;
                 case MessageTypes.PowerOff:
                     await client.SendAsync(ControlMessage.LogLine("powering off"), stop).ConfigureAwait(false);
@@ -203,7 +210,14 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         Log.WriteLine($"lethe: {folder.Name} stopped");
     }
 
-    private void WriteStatus(string state, string? error = null) => folder.WriteStatus(new MachineStatus
+    private void WriteStatus(string state, string? error = null)
+    {
+        // The guest's channel reader writes it too (a forward came or went): one writer at a time.
+        lock (_statusLock)
+            folder.WriteStatus(Status(state, error));
+    }
+
+    private MachineStatus Status(string state, string? error) => new()
     {
         Name = folder.Name,
         State = state,
@@ -220,6 +234,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         SpecPath = _boot?.Spec.SourcePath,
         Allowlist = _boot is null ? [] : _boot.Spec.Persist.Paths.Select(p => p.GuestPath($"/home/{_boot.Spec.User.Name}")).ToList(),
         Timeline = _timeline,
+        Ports = _vm?.Network?.Forwards.Select(f => $"127.0.0.1:{f.HostPort}->{f.GuestPort}").ToList() ?? [],
         Error = error,
-    });
+    };
 }
