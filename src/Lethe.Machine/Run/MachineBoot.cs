@@ -25,12 +25,6 @@ public static class MachineBoot
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
-        var seed = SeedBuilder.For(boot);
-        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
-        // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
-        using (var seedFile = new FileStream(run.Seed, new FileStreamOptions
-               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            seedFile.Write(ProtocolJson.Serialize(seed));
         // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
         var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
             ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
@@ -40,6 +34,7 @@ public static class MachineBoot
         {
             if (network is not null)
                 boot = boot with { Network = network.Boot };
+            WriteSeed(boot, run);
             var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
             vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
         }
@@ -61,6 +56,16 @@ public static class MachineBoot
             await vm.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static void WriteSeed(BootRequest boot, RunDirectory run)
+    {
+        var seed = SeedBuilder.For(boot);
+        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
+        // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
+        using var seedFile = new FileStream(run.Seed, new FileStreamOptions
+            { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        seedFile.Write(ProtocolJson.Serialize(seed));
     }
 
     public static QemuLaunch LaunchFor(BootRequest boot, RunDirectory run) => new()
