@@ -33,11 +33,17 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
 
     private Dictionary<string, string> Environment => new() { ["LETHE_NET_HOSTS"] = _hosts };
 
-    /// <summary>Runs CHECKS (lines "label command…") in the guest; returns label → "ok:OUTPUT" or "fail:STATUS".</summary>
-    private async Task<IReadOnlyDictionary<string, string>> CheckInGuestAsync(string spec, IEnumerable<(string Label, string Command)> checks)
+    /// <summary>A command the guest runs as one check; it fails if it has not finished in <paramref name="Seconds"/>.</summary>
+    private sealed record Check(string Label, string Command, int Seconds = 20)
     {
-        var script = "t() { l=$1; shift; if o=$(timeout 20 sh -c \"$*\" 2>&1); then echo \"$l=ok:$(echo $o | tr -d '\\n')\"; else echo \"$l=fail:$?\"; fi; }\n"
-            + string.Join("\n", checks.Select(c => $"t {c.Label} '{c.Command.Replace("'", "'\\''")}'"));
+        public static implicit operator Check((string Label, string Command) check) => new(check.Label, check.Command);
+    }
+
+    /// <summary>Runs CHECKS (lines "label command…") in the guest; returns label → "ok:OUTPUT" or "fail:STATUS".</summary>
+    private async Task<IReadOnlyDictionary<string, string>> CheckInGuestAsync(string spec, IEnumerable<Check> checks)
+    {
+        var script = "t() { l=$1; shift; if o=$(timeout $T bash -c \"$*\" 2>&1); then echo \"$l=ok:$(echo $o | tr -d '\\n')\"; else echo \"$l=fail:$?\"; fi; }\n"
+            + string.Join("\n", checks.Select(c => $"T={c.Seconds} t {c.Label} '{c.Command.Replace("'", "'\\''")}'"));
         var run = await LetheProcess.RunAsync(["run", "--spec", spec, "--", "bash", "-c", script], environment: Environment, timeout: TimeSpan.FromMinutes(10));
         run.ExitCode.ShouldBe(0, run.ToString());
         return run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -102,7 +108,7 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
             ("loopback_by_name", "getent hosts web.test"),
             ("own_address", own is null ? "false" : $"exec 3<>/dev/tcp/{own}/{echo.Port}; head -1 <&3"),
             ("udp", "echo x > /dev/udp/198.51.100.53/123"),
-            ("apt", "cd /tmp && sudo apt-get -q update >/dev/null && apt-get -q download hello >/dev/null && ls hello_*.deb"),
+            new Check("apt", "cd /tmp && sudo apt-get -q update >/dev/null && apt-get -q download hello >/dev/null && ls hello_*.deb", Seconds: 600),
         ]);
         results["loopback_by_gateway"].ShouldStartWith("fail");
         results["loopback_by_name"].ShouldStartWith("fail");
