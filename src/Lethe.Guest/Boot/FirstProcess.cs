@@ -64,8 +64,7 @@ internal static class FirstProcess
             }
             Identity.Apply(seed, persistMounted: persistDisk is not null);
             timeline.Mark("root");
-            if (NetworkSetup.Apply(seed.Network) is { } networkWarning)
-                warnings.Add(networkWarning);
+            warnings.AddRange(NetworkSetup.Apply(seed.Network));
             if (seed.Network is not null)
                 timeline.Mark("network");
 

@@ -12,10 +12,14 @@ internal static class NetworkSetup
 {
     private const string InterfaceFolder = "/sys/class/net";
 
-    /// <summary>Returns a warning when the interface could not be set up (the boot goes on without a network).</summary>
-    public static string? Apply(NetworkSeed? network)
+    /// <summary>
+    /// Returns what could not be done, one warning each; the boot goes on. Neither failure weakens the
+    /// policy, which the host enforces: without the interface the machine is offline, and a resolv.conf
+    /// the user persisted (a bind mount) is left as it is.
+    /// </summary>
+    public static IReadOnlyList<string> Apply(NetworkSeed? network)
     {
-        string? warning = null;
+        var warnings = new List<string>();
         if (network is not null)
         {
             try
@@ -24,11 +28,18 @@ internal static class NetworkSetup
             }
             catch (IOException e)
             {
-                warning = $"network unavailable: {e.Message}";
+                warnings.Add($"network unavailable: {e.Message}");
             }
         }
-        StepRunner.Run(NetworkPlan.Resolver(network));
-        return warning;
+        try
+        {
+            StepRunner.Run(NetworkPlan.Resolver(network));
+        }
+        catch (IOException e)
+        {
+            warnings.Add($"{NetworkPlan.ResolvConf} left as it is: {e.Message}");
+        }
+        return warnings;
     }
 
     private static void Configure(InterfacePlan plan)

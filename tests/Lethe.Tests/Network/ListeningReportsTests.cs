@@ -13,7 +13,7 @@ public sealed class ListeningReportsTests
     public void Each_new_set_is_passed_on_once_and_a_repeat_is_not()
     {
         var seen = new List<string>();
-        var reports = new ListeningReports(p => seen.Add(string.Join(',', p)));
+        var reports = new ListeningReports(p => seen.Add(string.Join(',', p)), minInterval: TimeSpan.Zero);
         reports.Report(ControlMessage.Listening([8080, 22]));
         reports.Report(ControlMessage.Listening([22, 8080]));
         reports.Report(ControlMessage.Listening([22]));
@@ -37,6 +37,29 @@ public sealed class ListeningReportsTests
         reports.Current.ShouldBe([3000]);
         reports.Ignored.ShouldBe(52);
         log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBeLessThanOrEqualTo(5, "a flood is not logged line by line");
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_guest_flooding_changes_is_coalesced_and_the_newest_set_still_arrives()
+    {
+        var seen = new List<string>();
+        var reports = new ListeningReports(p =>
+        {
+            lock (seen)
+                seen.Add(string.Join(',', p));
+        }, minInterval: TimeSpan.FromMilliseconds(200));
+        for (var i = 0; i < 10_000; i++)
+            reports.Report(ControlMessage.Listening([1000 + i % 2]));
+        reports.Report(ControlMessage.Listening([4242]));
+        await Task.Delay(TimeSpan.FromMilliseconds(800), TestContext.Current.CancellationToken);
+
+        lock (seen)
+        {
+            seen.Count.ShouldBeLessThanOrEqualTo(4, string.Join(' ', seen));
+            seen[0].ShouldBe("1000");
+            seen[^1].ShouldBe("4242");
+        }
+        reports.Current.ShouldBe([4242]);
     }
 
     [Fact]
@@ -71,7 +94,7 @@ public sealed class ListeningReportsTests
         var streams = new RunStreams(Stream.Null, stdout, new MemoryStream(), new StringWriter());
 
         var code = await CommandRelay.RunAsync(new ControlChannel(guest, new MemoryStream()), 1, new ExecRequest { Argv = ["true"] }, streams,
-            TestContext.Current.CancellationToken, listening: new ListeningReports(p => seen.Add(string.Join(',', p))));
+            TestContext.Current.CancellationToken, listening: new ListeningReports(p => seen.Add(string.Join(',', p)), minInterval: TimeSpan.Zero));
 
         code.ShouldBe(0);
         Encoding.UTF8.GetString(stdout.ToArray()).ShouldBe("out");
@@ -82,7 +105,7 @@ public sealed class ListeningReportsTests
     public async Task Lethe_up_hears_the_reports_and_no_client_ever_sees_one()
     {
         var seen = new List<string>();
-        var router = new SessionRouter(new StringWriter()) { Listening = new ListeningReports(p => seen.Add(string.Join(',', p))) };
+        var router = new SessionRouter(new StringWriter()) { Listening = new ListeningReports(p => seen.Add(string.Join(',', p)), minInterval: TimeSpan.Zero) };
         var clientOut = new MemoryStream();
         var client = new ControlChannel(new MemoryStream(), clientOut);
         var session = router.Open(client);

@@ -75,3 +75,14 @@ public sealed class NetworkPlanTests
         write.Content.ShouldContain("no network");
     }
 }
+
+public sealed class NetworkModulesTests
+{
+    [Fact]
+    public void Every_module_the_guest_loads_for_a_network_is_one_the_initramfs_carries()
+    {
+        NetworkPlan.Modules.ShouldNotBeEmpty();
+        foreach (var module in NetworkPlan.Modules)
+            Lethe.Image.Modules.WantedModules.Network.Required.ShouldContain(module);
+    }
+}
