@@ -199,14 +199,20 @@ public sealed class PolicyEngine : IGatewayPolicy
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ResolveTimeout);
         await _lookups.WaitAsync(timeout.Token).ConfigureAwait(false);
+        Task<IReadOnlyList<IPAddress>> lookup;
         try
         {
-            return await _host.Resolver.ResolveAsync(name, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            lookup = _host.Resolver.ResolveAsync(name, timeout.Token);
         }
-        finally
+        catch
         {
             _lookups.Release();
+            throw;
         }
+        // getaddrinfo cannot be cancelled: a lookup given up on keeps its slot until it really ends, so a guest
+        // that floods slow names holds at most MaxConcurrentLookups of the host's threads.
+        _ = lookup.ContinueWith(_ => _lookups.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await lookup.WaitAsync(timeout.Token).ConfigureAwait(false);
     }
 
     private byte[] Answer(DnsQuery query, string name, byte code, string verdict, string reason, string? address = null, IReadOnlyList<IPAddress>? addresses = null)
