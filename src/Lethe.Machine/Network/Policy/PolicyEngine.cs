@@ -104,6 +104,7 @@ public sealed class PolicyEngine : IGatewayPolicy
 
     public ConnectDecision DecideConnect(Flow flow)
     {
+        flow = Plain(flow);
         if (flow.Protocol != FlowProtocol.Tcp)
             return new ConnectDecision(ConnectVerdict.Deny, "only TCP connects");
         IReadOnlyList<string> names;
@@ -125,6 +126,7 @@ public sealed class PolicyEngine : IGatewayPolicy
 
     public InspectDecision DecideFirstBytes(Flow flow, ReadOnlySpan<byte> firstBytes)
     {
+        flow = Plain(flow);
         IReadOnlyList<string> names;
         InspectDecision decision;
         lock (_gate)
@@ -153,6 +155,10 @@ public sealed class PolicyEngine : IGatewayPolicy
         BytesFromGuest = bytesFromGuest,
         BytesToGuest = bytesToGuest,
     });
+
+    /// <summary>The bindings hold plain IPv4 addresses: an IPv4-mapped IPv6 destination is looked up as its IPv4 address.</summary>
+    private static Flow Plain(Flow flow) =>
+        flow.Destination.IsIPv4MappedToIPv6 ? flow with { Destination = flow.Destination.MapToIPv4() } : flow;
 
     private PolicyChange Change(EgressRule rule, bool allow)
     {
