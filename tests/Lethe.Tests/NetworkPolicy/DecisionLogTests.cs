@@ -118,6 +118,17 @@ public sealed class DecisionLogTests : IDisposable
         seen.ShouldBe(Enumerable.Range(0, 8).Select(i => $"r {i}"));
     }
 
+    [Fact(Timeout = 20_000)]
+    public async Task The_background_sink_writes_everything_queued_before_it_is_disposed()
+    {
+        var inner = new ListSink();
+        await using (var sink = new BackgroundDecisionSink(inner))
+            for (var i = 0; i < 500; i++)
+                sink.Write(Record(i));
+
+        inner.Records.Select(r => r.Reason).ShouldBe(Enumerable.Range(0, 500).Select(i => $"r {i}"));
+    }
+
     [Fact]
     public void The_table_row_shows_every_field_and_no_escape_sequence_of_the_guest()
     {

@@ -79,4 +79,19 @@ public sealed class NetworkSpecTests
     [InlineData("network: {egres: open}", "1:11: unknown key 'egres' in network (did you mean 'egress'?)")]
     [InlineData("network: open", "1:10: network: expected a mapping with keys mode, egress, allow, forward, got 'open'")]
     public void Wrong_values_are_one_error_at_the_value(string yaml, string expected) => SpecAssert.SingleError(yaml, expected);
+
+    [Fact]
+    public void The_starters_network_example_loads_once_uncommented()
+    {
+        var starter = SpecLoader.StarterText();
+        SpecAssert.Valid(starter).Network.ShouldBe(new NetworkSpec());
+        var start = starter.IndexOf("# network:", StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(0);
+        var example = string.Join('\n', starter[start..].Split('\n').TakeWhile(line => line.StartsWith('#')).Select(line => line[2..]));
+
+        var network = SpecAssert.Valid(example).Network;
+        network.Egress!.Count.ShouldBe(4);
+        network.Allow.ShouldHaveSingleItem().ToString().ShouldBe("127.0.0.1");
+        network.Forwards.ShouldBe([new PortForward(8080, 80)]);
+    }
 }

@@ -53,7 +53,7 @@ internal sealed class PolicyFixture
     public PolicyEngine Engine { get; }
     private long _flows;
 
-    public Flow Tcp(string address, int port) => new(++_flows, IPAddress.Parse(address), port, FlowProtocol.Tcp);
+    public Flow Tcp(string address, int port) => new(Interlocked.Increment(ref _flows), IPAddress.Parse(address), port, FlowProtocol.Tcp);
 
     public ConnectVerdict Connect(string address, int port) => Engine.DecideConnect(Tcp(address, port)).Verdict;
 

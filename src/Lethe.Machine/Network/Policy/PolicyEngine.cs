@@ -104,6 +104,7 @@ public sealed class PolicyEngine : IGatewayPolicy
 
     public ConnectDecision DecideConnect(Flow flow)
     {
+        flow = Plain(flow);
         if (flow.Protocol != FlowProtocol.Tcp)
             return new ConnectDecision(ConnectVerdict.Deny, "only TCP connects");
         IReadOnlyList<string> names;
@@ -125,6 +126,7 @@ public sealed class PolicyEngine : IGatewayPolicy
 
     public InspectDecision DecideFirstBytes(Flow flow, ReadOnlySpan<byte> firstBytes)
     {
+        flow = Plain(flow);
         IReadOnlyList<string> names;
         InspectDecision decision;
         lock (_gate)
@@ -153,6 +155,10 @@ public sealed class PolicyEngine : IGatewayPolicy
         BytesFromGuest = bytesFromGuest,
         BytesToGuest = bytesToGuest,
     });
+
+    /// <summary>The bindings hold plain IPv4 addresses: an IPv4-mapped IPv6 destination is looked up as its IPv4 address.</summary>
+    private static Flow Plain(Flow flow) =>
+        flow.Destination.IsIPv4MappedToIPv6 ? flow with { Destination = flow.Destination.MapToIPv4() } : flow;
 
     private PolicyChange Change(EgressRule rule, bool allow)
     {
@@ -199,14 +205,20 @@ public sealed class PolicyEngine : IGatewayPolicy
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ResolveTimeout);
         await _lookups.WaitAsync(timeout.Token).ConfigureAwait(false);
+        Task<IReadOnlyList<IPAddress>> lookup;
         try
         {
-            return await _host.Resolver.ResolveAsync(name, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            lookup = _host.Resolver.ResolveAsync(name, timeout.Token);
         }
-        finally
+        catch
         {
             _lookups.Release();
+            throw;
         }
+        // getaddrinfo cannot be cancelled: a lookup given up on keeps its slot until it really ends, so a guest
+        // that floods slow names holds at most MaxConcurrentLookups of the host's threads.
+        _ = lookup.ContinueWith(_ => _lookups.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await lookup.WaitAsync(timeout.Token).ConfigureAwait(false);
     }
 
     private byte[] Answer(DnsQuery query, string name, byte code, string verdict, string reason, string? address = null, IReadOnlyList<IPAddress>? addresses = null)
