@@ -60,7 +60,15 @@ internal sealed partial class GatewayLoop
             {
                 while (reader.TryRead(out var gatewayEvent))
                 {
-                    Handle(gatewayEvent);
+                    try
+                    {
+                        Handle(gatewayEvent);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One event's failure (a bug, or the host out of descriptors) must not end every connection.
+                        Faults++;
+                    }
                     if (Output.WantsFlush)
                         await EndBatchAsync();
                 }
