@@ -53,9 +53,9 @@ internal sealed class ScriptedGuest : IAsyncDisposable
         await _socket.SendAsync(buffer, SocketFlags.None);
     }
 
-    public Task SendTcpAsync(uint to, ushort fromPort, ushort toPort, uint seq, uint ack, TcpFlags flags, ReadOnlySpan<byte> payload = default, ushort window = 65535, ushort mss = 0)
+    public Task SendTcpAsync(uint to, ushort fromPort, ushort toPort, uint seq, uint ack, TcpFlags flags, ReadOnlySpan<byte> payload = default, ushort window = 65535, ushort mss = 0, int windowScale = -1)
     {
-        var length = Frames.Tcp(_frame.AsSpan(4), GatewayMac, Mac, Ip, to, _ipId++, fromPort, toPort, seq, ack, flags, window, mss, payload);
+        var length = Frames.Tcp(_frame.AsSpan(4), GatewayMac, Mac, Ip, to, _ipId++, fromPort, toPort, seq, ack, flags, window, mss, payload, windowScale);
         return SendBuiltAsync(length);
     }
 

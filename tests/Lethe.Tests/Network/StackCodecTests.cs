@@ -44,7 +44,7 @@ public sealed class StackCodecTests
     {
         var frame = new byte[Frames.TcpOverhead + 5];
         var length = Frames.Tcp(frame, GuestMac, GatewayMac, Gateway, Guest, 1, 80, 40000, 1000, 2000,
-            TcpFlags.Syn | TcpFlags.Ack, 65535, 1460, "hello"u8);
+            TcpFlags.Syn | TcpFlags.Ack, 65535, 1460, "hello"u8, windowScale: 2);
         length.ShouldBe(frame.Length);
 
         Ethernet.TryParse(frame, out var to, out var from, out var type, out var payload).ShouldBeTrue();
@@ -54,7 +54,7 @@ public sealed class StackCodecTests
         Checksum.Fold(sum).ShouldBe((ushort)0, "a segment including its checksum sums to zero");
         TcpSegment.TryParse(ip.Payload, out var segment).ShouldBeTrue();
         (segment.SourcePort, segment.DestinationPort, segment.Seq, segment.Ack).ShouldBe(((ushort)80, (ushort)40000, 1000u, 2000u));
-        (segment.Flags, segment.Window, segment.Mss).ShouldBe((TcpFlags.Syn | TcpFlags.Ack, (ushort)65535, (ushort)1460));
+        (segment.Flags, segment.Window, segment.Mss, segment.WindowScale).ShouldBe((TcpFlags.Syn | TcpFlags.Ack, (ushort)65535, (ushort)1460, 2));
         segment.Payload.ToArray().ShouldBe("hello"u8.ToArray());
     }
 

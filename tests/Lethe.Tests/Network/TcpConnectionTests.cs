@@ -6,15 +6,15 @@ public sealed class TcpConnectionTests
 {
     private const uint GuestIss = 5000, OwnIss = 90000;
 
-    private sealed record Sent(uint Seq, uint Ack, TcpFlags Flags, ushort Window, ushort Mss, byte[] Payload);
+    private sealed record Sent(uint Seq, uint Ack, TcpFlags Flags, ushort Window, ushort Mss, byte[] Payload, int WindowScale);
 
     private sealed class RecordingSink : ITcpSink
     {
         public List<Sent> Segments { get; } = [];
         public List<byte> Delivered { get; } = [];
 
-        public void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload) =>
-            Segments.Add(new Sent(seq, ack, flags, window, mss, payload.ToArray()));
+        public void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale) =>
+            Segments.Add(new Sent(seq, ack, flags, window, mss, payload.ToArray(), windowScale));
 
         public void Deliver(ReadOnlySpan<byte> data) => Delivered.AddRange(data.ToArray());
 
@@ -26,13 +26,13 @@ public sealed class TcpConnectionTests
         }
     }
 
-    private static TcpEvents Guest(TcpConnection connection, uint seq, uint ack, TcpFlags flags, byte[]? payload = null, ushort window = 65535, ushort mss = 0, long now = 0) =>
-        connection.OnSegment(new TcpSegment { Seq = seq, Ack = ack, Flags = flags, Window = window, Mss = mss, Payload = payload ?? [] }, now);
+    private static TcpEvents Guest(TcpConnection connection, uint seq, uint ack, TcpFlags flags, byte[]? payload = null, ushort window = 65535, ushort mss = 0, long now = 0, int windowScale = -1) =>
+        connection.OnSegment(new TcpSegment { Seq = seq, Ack = ack, Flags = flags, Window = window, Mss = mss, Payload = payload ?? [], WindowScale = windowScale }, now);
 
     private static (TcpConnection Connection, RecordingSink Sink) Established(ushort guestMss = 1460, ushort guestWindow = 65535)
     {
         var sink = new RecordingSink();
-        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, Window = guestWindow, Mss = guestMss }, OwnIss);
+        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, Window = guestWindow, Mss = guestMss, WindowScale = -1 }, OwnIss);
         connection.Accept(0);
         Guest(connection, GuestIss + 1, OwnIss + 1, TcpFlags.Ack, window: guestWindow).ShouldBe(TcpEvents.Established);
         sink.Take();
@@ -43,14 +43,14 @@ public sealed class TcpConnectionTests
     public void A_guest_syn_is_answered_only_when_accepted_with_our_mss_and_no_window_scaling()
     {
         var sink = new RecordingSink();
-        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, Window = 64240, Mss = 1460 }, OwnIss);
+        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, Window = 64240, Mss = 1460, WindowScale = -1 }, OwnIss);
         sink.Segments.ShouldBeEmpty();
         Guest(connection, GuestIss, 0, TcpFlags.Syn, mss: 1460).ShouldBe(TcpEvents.None); // retransmitted SYN while deciding
         sink.Segments.ShouldBeEmpty();
 
         connection.Accept(0);
         var synAck = sink.Take().ShouldHaveSingleItem();
-        (synAck.Seq, synAck.Ack, synAck.Flags, synAck.Mss).ShouldBe((OwnIss, GuestIss + 1, TcpFlags.Syn | TcpFlags.Ack, TcpConnection.OwnMss));
+        (synAck.Seq, synAck.Ack, synAck.Flags, synAck.Mss, synAck.WindowScale).ShouldBe((OwnIss, GuestIss + 1, TcpFlags.Syn | TcpFlags.Ack, TcpConnection.OwnMss, -1));
 
         Guest(connection, GuestIss, 0, TcpFlags.Syn); // the SYN-ACK was lost: it is sent again
         sink.Take().ShouldHaveSingleItem().Flags.ShouldBe(TcpFlags.Syn | TcpFlags.Ack);
@@ -59,10 +59,45 @@ public sealed class TcpConnectionTests
     }
 
     [Fact]
+    public void Window_scaling_offered_by_the_guest_is_agreed_and_applied_both_ways()
+    {
+        var sink = new RecordingSink();
+        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, Window = 64240, Mss = 1000, WindowScale = 7 }, OwnIss);
+        connection.Accept(0);
+        var synAck = sink.Take().ShouldHaveSingleItem();
+        (synAck.WindowScale, synAck.Window).ShouldBe((TcpConnection.OwnWindowShift, (ushort)65535), "a SYN's window is never scaled");
+
+        Guest(connection, GuestIss + 1, OwnIss + 1, TcpFlags.Ack, window: 4).ShouldBe(TcpEvents.Established); // 4 << 7 = 512 bytes
+        connection.Send(new byte[3000], 0);
+        sink.Take().Select(s => s.Payload.Length).ShouldBe([512]);
+        Guest(connection, GuestIss + 1, OwnIss + 513, TcpFlags.Ack, window: 1024); // 128 KiB: beyond what 16 bits say
+        sink.Take().Sum(s => s.Payload.Length).ShouldBe(2488);
+
+        Guest(connection, GuestIss + 1, OwnIss + 3001, TcpFlags.Ack, new byte[100_000].AsSpan(0, 1000).ToArray());
+        connection.FlushAck();
+        sink.Take().ShouldHaveSingleItem().Window.ShouldBe((ushort)((TcpConnection.ScaledReceiveBuffer - 1000) >> TcpConnection.OwnWindowShift));
+    }
+
+    [Fact]
+    public void Without_the_guests_offer_there_is_no_scaling_either_way()
+    {
+        var sink = new RecordingSink();
+        var connection = TcpConnection.Open(sink, OwnIss, 0);
+        sink.Take().ShouldHaveSingleItem().WindowScale.ShouldBe(TcpConnection.OwnWindowShift, "offered on our own SYN");
+        Guest(connection, GuestIss, OwnIss + 1, TcpFlags.Syn | TcpFlags.Ack, window: 1000, mss: 1460);
+        sink.Take();
+        connection.Send(new byte[3000], 0);
+        sink.Take().Sum(s => s.Payload.Length).ShouldBe(1000);
+        Guest(connection, GuestIss + 1, OwnIss + 1, TcpFlags.Ack, new byte[10], window: 1000);
+        connection.FlushAck();
+        sink.Take().ShouldHaveSingleItem().Window.ShouldBe((ushort)(TcpConnection.ReceiveBuffer - 10));
+    }
+
+    [Fact]
     public void Refusing_a_syn_resets_it_acknowledging_the_syn()
     {
         var sink = new RecordingSink();
-        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn }, OwnIss);
+        var connection = TcpConnection.FromGuestSyn(sink, new TcpSegment { Seq = GuestIss, Flags = TcpFlags.Syn, WindowScale = -1 }, OwnIss);
         connection.Refuse();
         var rst = sink.Take().ShouldHaveSingleItem();
         (rst.Flags, rst.Ack).ShouldBe((TcpFlags.Rst | TcpFlags.Ack, GuestIss + 1));

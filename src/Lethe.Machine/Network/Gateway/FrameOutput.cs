@@ -20,10 +20,10 @@ internal sealed class FrameOutput(Socket link)
     public bool IsEmpty => _used == 0;
     public bool WantsFlush => _used >= FlushThreshold;
 
-    public void Tcp(uint fromIp, ushort fromPort, uint toIp, ushort toPort, uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload)
+    public void Tcp(uint fromIp, ushort fromPort, uint toIp, ushort toPort, uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale = -1)
     {
         var frame = Reserve(Frames.TcpOverhead + payload.Length);
-        Commit(Frames.Tcp(frame, GuestMac, GatewayMac, fromIp, toIp, _ipId++, fromPort, toPort, seq, ack, flags, window, mss, payload));
+        Commit(Frames.Tcp(frame, GuestMac, GatewayMac, fromIp, toIp, _ipId++, fromPort, toPort, seq, ack, flags, window, mss, payload, windowScale));
     }
 
     public void Udp(uint fromIp, ushort fromPort, uint toIp, ushort toPort, ReadOnlySpan<byte> payload)

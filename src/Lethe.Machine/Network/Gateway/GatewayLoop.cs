@@ -60,7 +60,15 @@ internal sealed partial class GatewayLoop
             {
                 while (reader.TryRead(out var gatewayEvent))
                 {
-                    Handle(gatewayEvent);
+                    try
+                    {
+                        Handle(gatewayEvent);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One event's failure (a bug, or the host out of descriptors) must not end every connection.
+                        Faults++;
+                    }
                     if (Output.WantsFlush)
                         await EndBatchAsync();
                 }
@@ -84,12 +92,16 @@ internal sealed partial class GatewayLoop
 
     private async ValueTask EndBatchAsync()
     {
+        foreach (var connection in _dirty)
+        {
+            if (connection.Removed)
+                continue;
+            connection.FlushToHost();
+            connection.ReopenWindow();
+        }
+        _dirty.Clear();
         foreach (var connection in _connections.Values)
             connection.Tcp.FlushAck();
-        foreach (var connection in _dirty)
-            if (!connection.Removed)
-                connection.FlushToHost();
-        _dirty.Clear();
         await Output.FlushAsync(_stopping);
     }
 
@@ -126,7 +138,7 @@ internal sealed partial class GatewayLoop
                 break;
             case HostWritten written when !written.Connection.Removed:
                 written.Connection.LastActivity = Now;
-                written.Connection.Tcp.Consumed(written.Length);
+                written.Connection.Written(written.Length);
                 break;
             case HostFailed failed when !failed.Connection.Removed:
                 Remove(failed.Connection, abortive: true);
@@ -251,6 +263,6 @@ internal sealed partial class GatewayLoop
             }
         }
         _closing.RemoveAll(task => task.IsCompleted);
-        _closing.Add(connection.CloseAsync(abortive));
+        _closing.Add(connection.CloseAsync(abortive, _stopping));
     }
 }

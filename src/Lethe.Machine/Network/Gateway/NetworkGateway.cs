@@ -44,7 +44,7 @@ public sealed class NetworkGateway : IAsyncDisposable
     /// <summary>Closes lethe's copy of QEMU's end once QEMU holds its own, so the link ends when QEMU does.</summary>
     public void CloseQemuEnd() => _qemuEnd.Dispose();
 
-    /// <summary>Guest frames whose handling threw and that were dropped for it: a parser bug, so 0 in tests.</summary>
+    /// <summary>Guest frames or gateway events whose handling threw and were dropped for it: a bug, so 0 in tests.</summary>
     public int FrameFaults => _loop.Faults;
 
     public IReadOnlyList<PortForward> Forwards

@@ -16,13 +16,16 @@ internal sealed class RelayedConnection : ITcpSink
     public const int ReadChunk = 65536;
     /// <summary>Bytes from the host queued for the guest beyond which the host socket is not read.</summary>
     public const int SendHighWater = 4 * TcpConnection.ReceiveBuffer;
+    /// <summary>Guest bytes handed to the host writer and not yet written, up to which the guest's window is
+    /// reopened at once rather than when the write completes: a receive buffer beyond the 64 KiB a window says.</summary>
+    public const int WriteAhead = 4 * TcpConnection.ReceiveBuffer;
 
     private readonly GatewayLoop _loop;
     private readonly Channel<(byte[]? Data, int Length)> _writes = Channel.CreateUnbounded<(byte[]?, int)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _readPermit = new(0);
     private readonly CancellationTokenSource _cancel = new();
     private byte[]? _toHost;
-    private int _toHostLength;
+    private int _toHostLength, _writing, _unreported;
     private Task _writer = Task.CompletedTask, _reader = Task.CompletedTask;
     private bool _readerStarted, _writerStarted;
 
@@ -53,8 +56,8 @@ internal sealed class RelayedConnection : ITcpSink
     public long BytesFromGuest { get; set; }
     public long BytesToGuest { get; set; }
 
-    public void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload) =>
-        _loop.Output.Tcp(Key.RemoteIp, Key.RemotePort, Key.GuestIp, Key.GuestPort, seq, ack, flags, window, mss, payload);
+    public void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale) =>
+        _loop.Output.Tcp(Key.RemoteIp, Key.RemotePort, Key.GuestIp, Key.GuestPort, seq, ack, flags, window, mss, payload, windowScale);
 
     public void Deliver(ReadOnlySpan<byte> data)
     {
@@ -74,7 +77,7 @@ internal sealed class RelayedConnection : ITcpSink
         if (_toHost is null || _toHostLength + data.Length > _toHost.Length)
         {
             FlushToHost();
-            _toHost = ArrayPool<byte>.Shared.Rent(Math.Max(TcpConnection.ReceiveBuffer, data.Length));
+            _toHost = ArrayPool<byte>.Shared.Rent(Math.Max(TcpConnection.ScaledReceiveBuffer, data.Length));
         }
         data.CopyTo(_toHost.AsSpan(_toHostLength));
         _toHostLength += data.Length;
@@ -86,11 +89,33 @@ internal sealed class RelayedConnection : ITcpSink
         if (_toHost is null)
             return;
         if (_toHostLength > 0)
+        {
             _writes.Writer.TryWrite((_toHost, _toHostLength));
+            _writing += _toHostLength;
+            _unreported += _toHostLength;
+        }
         else
             ArrayPool<byte>.Shared.Return(_toHost);
         _toHost = null;
         _toHostLength = 0;
+    }
+
+    /// <summary>The host writer finished <paramref name="length"/> bytes.</summary>
+    public void Written(int length)
+    {
+        _writing -= length;
+        ReopenWindow();
+    }
+
+    /// <summary>Tells the guest side that bytes handed to the writer are consumed, keeping unreported at least
+    /// what the writer holds beyond <see cref="WriteAhead"/>. Only between segments: never inside one.</summary>
+    public void ReopenWindow()
+    {
+        var reportable = _unreported - Math.Max(0, _writing - WriteAhead);
+        if (reportable <= 0)
+            return;
+        _unreported -= reportable;
+        Tcp.Consumed(reportable);
     }
 
     /// <summary>After the queued bytes, shut the host socket's sending side (the guest sent its FIN).</summary>
@@ -134,14 +159,14 @@ internal sealed class RelayedConnection : ITcpSink
 
     /// <summary>Stops the relay. Gracefully, the writer first delivers what it holds; abortively, the host
     /// socket is reset at once.</summary>
-    public async Task CloseAsync(bool abortive)
+    public async Task CloseAsync(bool abortive, CancellationToken stopping)
     {
         FlushToHost();
         _writes.Writer.TryComplete();
         if (abortive)
-            Host.LingerState = new LingerOption(true, 0);
+            ResetOnClose();
         else
-            await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(30), stopping)).ConfigureAwait(false);
         _cancel.Cancel();
         Host.Dispose();
         await Task.WhenAll(_writer, _reader).ConfigureAwait(false);
@@ -149,6 +174,18 @@ internal sealed class RelayedConnection : ITcpSink
             if (item.Data is not null)
                 ArrayPool<byte>.Shared.Return(item.Data);
         _cancel.Dispose();
+    }
+
+    private void ResetOnClose()
+    {
+        try
+        {
+            Host.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // never connected: there is nothing to reset
+        }
     }
 
     private async Task WriteToHostAsync()
@@ -175,8 +212,9 @@ internal sealed class RelayedConnection : ITcpSink
                 _loop.Post(new HostWritten(this, length));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception)
         {
+            // Whatever failed (reset, closed, cancelled), the relay ends; only the loop decides what follows.
             if (!_cancel.IsCancellationRequested)
                 _loop.Post(new HostFailed(this));
         }
@@ -205,8 +243,9 @@ internal sealed class RelayedConnection : ITcpSink
                     return;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception)
         {
+            // Whatever failed (reset, closed, cancelled), the relay ends; only the loop decides what follows.
             if (!_cancel.IsCancellationRequested)
                 _loop.Post(new HostFailed(this));
         }

@@ -6,6 +6,7 @@ namespace Lethe.Machine.Network.Stack;
 public static class Checksum
 {
     /// <summary>Adds <paramref name="data"/> to a running (unfolded) sum. Only the last piece may have odd length.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong Add(ulong sum, ReadOnlySpan<byte> data)
     {
         var i = 0;

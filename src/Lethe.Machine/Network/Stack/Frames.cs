@@ -5,14 +5,14 @@ namespace Lethe.Machine.Network.Stack;
 public static class Frames
 {
     public const int MaxFrame = Ethernet.HeaderLength + 65535;
-    public const int TcpOverhead = Ethernet.HeaderLength + Ipv4Packet.HeaderLength + TcpSegment.HeaderLength + 4;
+    public const int TcpOverhead = Ethernet.HeaderLength + Ipv4Packet.HeaderLength + TcpSegment.HeaderLength + 8;
     private const int IpStart = Ethernet.HeaderLength, TransportStart = IpStart + Ipv4Packet.HeaderLength;
 
     public static int Tcp(Span<byte> frame, MacAddress toMac, MacAddress fromMac, uint fromIp, uint toIp, ushort ipId,
-        ushort fromPort, ushort toPort, uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload)
+        ushort fromPort, ushort toPort, uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale = -1)
     {
         Ethernet.WriteHeader(frame, toMac, fromMac, Ethernet.TypeIpv4);
-        var length = TcpSegment.Write(frame[TransportStart..], fromIp, toIp, fromPort, toPort, seq, ack, flags, window, mss, payload);
+        var length = TcpSegment.Write(frame[TransportStart..], fromIp, toIp, fromPort, toPort, seq, ack, flags, window, mss, payload, windowScale);
         Ipv4Packet.WriteHeader(frame[IpStart..], fromIp, toIp, Ipv4.Tcp, ipId, length);
         return TransportStart + length;
     }

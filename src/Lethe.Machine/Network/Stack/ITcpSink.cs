@@ -4,7 +4,8 @@ namespace Lethe.Machine.Network.Stack;
 /// guest's in-order payload for the other side. The connection itself touches no socket.</summary>
 public interface ITcpSink
 {
-    void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload);
+    /// <summary>One segment for the guest. <paramref name="mss"/> is 0 and <paramref name="windowScale"/> -1 except on SYNs.</summary>
+    void Transmit(uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale);
 
     void Deliver(ReadOnlySpan<byte> data);
 }

@@ -27,7 +27,7 @@ public sealed partial class TcpConnection
                     return TcpEvents.None;
                 if (segment.Ack != _iss + 1)
                 {
-                    _sink.Transmit(segment.Ack, 0, TcpFlags.Rst, 0, 0, default);
+                    _sink.Transmit(segment.Ack, 0, TcpFlags.Rst, 0, 0, default, -1);
                     return TcpEvents.None;
                 }
                 Establish(segment);
@@ -46,7 +46,7 @@ public sealed partial class TcpConnection
     {
         var acceptable = State == TcpState.SynSent
             ? segment.Has(TcpFlags.Ack) && segment.Ack == _sndNxt
-            : Seq.Ge(segment.Seq, _rcvNxt) && Seq.Lt(segment.Seq, _rcvNxt + (uint)Math.Max(1, (int)Window));
+            : Seq.Ge(segment.Seq, _rcvNxt) && Seq.Lt(segment.Seq, _rcvNxt + (uint)Math.Max(1, FreeBytes));
         if (!acceptable)
             return TcpEvents.None;
         State = TcpState.Closed;
@@ -57,13 +57,15 @@ public sealed partial class TcpConnection
     {
         if (segment.Has(TcpFlags.Ack) && segment.Ack != _iss + 1)
         {
-            _sink.Transmit(segment.Ack, 0, TcpFlags.Rst, 0, 0, default);
+            _sink.Transmit(segment.Ack, 0, TcpFlags.Rst, 0, 0, default, -1);
             return TcpEvents.None;
         }
         if (!segment.Has(TcpFlags.Syn) || !segment.Has(TcpFlags.Ack))
             return TcpEvents.None;
         TakePeerSyn(segment);
+        AgreeWindowScale();
         Establish(segment);
+        _sndWnd = segment.Window; // a SYN's window is never scaled
         SendAck();
         Push(now);
         return TcpEvents.Established;
@@ -73,7 +75,7 @@ public sealed partial class TcpConnection
     {
         State = TcpState.Established;
         _sndUna = segment.Ack;
-        _sndWnd = segment.Window;
+        _sndWnd = (uint)segment.Window << _sndShift;
         _rtoDeadline = 0;
         _retries = 0;
         _rtoMs = InitialRtoMs;
@@ -105,7 +107,7 @@ public sealed partial class TcpConnection
         }
         if (GuestFinished)
             return events | Finish();
-        var take = Math.Min(payload.Length, (int)Window);
+        var take = Math.Min(payload.Length, FreeBytes);
         if (take > 0)
         {
             _sink.Deliver(payload[..take]);
@@ -144,7 +146,7 @@ public sealed partial class TcpConnection
         _sndUna = ack;
         if (Seq.Lt(_sndNxt, _sndUna))
             _sndNxt = _sndUna;
-        _sndWnd = segment.Window;
+        _sndWnd = (uint)segment.Window << _sndShift;
         if (acked > 0)
         {
             _retries = 0;
@@ -166,7 +168,8 @@ public sealed partial class TcpConnection
     }
 
     private void RetransmitSynAck() =>
-        _sink.Transmit(_iss, _rcvNxt, TcpFlags.Syn | TcpFlags.Ack, Window, OwnMss, default);
+        _sink.Transmit(_iss, _rcvNxt, TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(ushort.MaxValue, FreeBytes), OwnMss, default,
+            _peerShift >= 0 ? OwnWindowShift : -1);
 
     /// <summary>Sends queued bytes the guest's window admits, then the FIN once everything is out.</summary>
     private void Push(long now)
@@ -190,9 +193,9 @@ public sealed partial class TcpConnection
         if (_finQueued && !_finSent)
         {
             _finSent = true;
-            _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Fin | TcpFlags.Ack, Window, 0, default);
+            _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Fin | TcpFlags.Ack, Window, 0, default, -1);
             _ackPending = false;
-            _lastAdvertised = Window;
+            _lastAdvertised = FreeBytes;
             _sndNxt++;
             if (Seq.Gt(_sndNxt, _sndMax))
                 _sndMax = _sndNxt;
@@ -206,9 +209,9 @@ public sealed partial class TcpConnection
         _sendQueue.CopyTo(offset, payload);
         var seq = _sndUna + (uint)offset;
         var last = offset + length == _sendQueue.Count;
-        _sink.Transmit(seq, _rcvNxt, last ? TcpFlags.Ack | TcpFlags.Psh : TcpFlags.Ack, Window, 0, payload);
+        _sink.Transmit(seq, _rcvNxt, last ? TcpFlags.Ack | TcpFlags.Psh : TcpFlags.Ack, Window, 0, payload, -1);
         _ackPending = false;
-        _lastAdvertised = Window;
+        _lastAdvertised = FreeBytes;
         var end = seq + (uint)length;
         if (Seq.Gt(end, _sndNxt))
             _sndNxt = end;

@@ -3,15 +3,19 @@ namespace Lethe.Machine.Network.Stack;
 /// <summary>
 /// One TCP connection between the guest and the gateway, as a pure state machine: segments and events in,
 /// segments (through <see cref="ITcpSink"/>) and <see cref="TcpEvents"/> out. Times are milliseconds on any
-/// monotonic clock the caller chooses. No window scaling, no SACK, no out-of-order queue: the link is a local
+/// monotonic clock the caller chooses. Window scaling when the guest offers it (its windows scaled by its shift,
+/// ours by <see cref="OwnWindowShift"/>); no SACK, no out-of-order queue: the link is a local
 /// socket, reliable and in order, so out-of-order segments are dropped and re-acknowledged, and what this side
 /// sends is retransmitted go-back-N after a timeout.
 /// </summary>
 public sealed partial class TcpConnection
 {
     public const ushort OwnMss = 1460;
-    /// <summary>The most the guest may have in flight to this side: all a 16-bit window can say.</summary>
+    /// <summary>The most the guest may have in flight to this side without window scaling: all 16 bits can say.</summary>
     public const int ReceiveBuffer = 65535;
+    /// <summary>The same with window scaling, which lets a local link's short round trips carry more.</summary>
+    public const int ScaledReceiveBuffer = 262144;
+    public const int OwnWindowShift = 2;
     public const int InitialRtoMs = 1000, MaxRtoMs = 16000, MaxRetries = 8;
 
     private readonly ITcpSink _sink;
@@ -20,6 +24,7 @@ public sealed partial class TcpConnection
     private readonly uint _iss;
     private uint _irs, _sndUna, _sndNxt, _sndMax, _sndWnd, _rcvNxt;
     private int _sendMss = 536, _unconsumed, _lastAdvertised, _rtoMs = InitialRtoMs, _retries;
+    private int _receiveBuffer = ReceiveBuffer, _rcvShift, _sndShift, _peerShift = -1;
     private long _rtoDeadline;
     private bool _ackPending, _finQueued, _finSent, _finAcked;
 
@@ -43,6 +48,7 @@ public sealed partial class TcpConnection
     {
         var connection = new TcpConnection(sink, iss, TcpState.SynPending);
         connection.TakePeerSyn(syn);
+        connection.AgreeWindowScale();
         return connection;
     }
 
@@ -72,7 +78,7 @@ public sealed partial class TcpConnection
     {
         if (State != TcpState.SynPending)
             return;
-        _sink.Transmit(0, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default);
+        _sink.Transmit(0, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default, -1);
         State = TcpState.Closed;
     }
 
@@ -89,7 +95,7 @@ public sealed partial class TcpConnection
             case TcpState.Closed:
                 return;
             default:
-                _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default);
+                _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default, -1);
                 break;
         }
         State = TcpState.Closed;
@@ -119,7 +125,7 @@ public sealed partial class TcpConnection
     {
         _unconsumed = Math.Max(0, _unconsumed - length);
         if (State is TcpState.Established or TcpState.SynReceived && !GuestFinished
-            && (_lastAdvertised < _sendMss || Window - _lastAdvertised >= Math.Min(ReceiveBuffer / 2, 2 * _sendMss)))
+            && (_lastAdvertised < _sendMss || FreeBytes - _lastAdvertised >= Math.Min(_receiveBuffer / 2, 2 * _sendMss)))
             SendAck();
     }
 
@@ -156,7 +162,21 @@ public sealed partial class TcpConnection
         return TcpEvents.None;
     }
 
-    private ushort Window => (ushort)Math.Max(0, ReceiveBuffer - _unconsumed);
+    /// <summary>Room for the guest's bytes, in bytes.</summary>
+    private int FreeBytes => Math.Max(0, _receiveBuffer - _unconsumed);
+
+    /// <summary>The window field: scaled, except on SYNs (RFC 7323).</summary>
+    private ushort Window => (ushort)Math.Min(ushort.MaxValue, FreeBytes >> _rcvShift);
+
+    /// <summary>Scaling holds only when both SYNs carried the option.</summary>
+    private void AgreeWindowScale()
+    {
+        if (_peerShift < 0)
+            return;
+        _sndShift = _peerShift;
+        _rcvShift = OwnWindowShift;
+        _receiveBuffer = ScaledReceiveBuffer;
+    }
 
     private void TakePeerSyn(in TcpSegment syn)
     {
@@ -164,13 +184,17 @@ public sealed partial class TcpConnection
         _rcvNxt = syn.Seq + 1;
         _sendMss = Math.Clamp(syn.Mss == 0 ? 536 : (int)syn.Mss, 64, OwnMss);
         _sndWnd = syn.Window;
+        _peerShift = syn.WindowScale;
     }
 
     private void SendSyn(long now)
     {
-        var flags = State == TcpState.SynSent ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack;
-        _lastAdvertised = Window;
-        _sink.Transmit(_iss, State == TcpState.SynSent ? 0 : _rcvNxt, flags, Window, OwnMss, default);
+        var active = State == TcpState.SynSent;
+        _lastAdvertised = FreeBytes;
+        // Offered always on our SYN; on a SYN-ACK only in answer to the guest's offer.
+        var windowScale = active || _peerShift >= 0 ? OwnWindowShift : -1;
+        _sink.Transmit(_iss, active ? 0 : _rcvNxt, active ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack,
+            (ushort)Math.Min(ushort.MaxValue, FreeBytes), OwnMss, default, windowScale);
         _sndNxt = _sndMax = _iss + 1;
         Arm(now);
     }
@@ -178,8 +202,8 @@ public sealed partial class TcpConnection
     private void SendAck()
     {
         _ackPending = false;
-        _lastAdvertised = Window;
-        _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Ack, Window, 0, default);
+        _lastAdvertised = FreeBytes;
+        _sink.Transmit(_sndNxt, _rcvNxt, TcpFlags.Ack, Window, 0, default, -1);
     }
 
     private void Arm(long now)

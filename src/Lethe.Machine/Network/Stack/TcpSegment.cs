@@ -19,6 +19,8 @@ public readonly ref struct TcpSegment
     public ushort Window { get; init; }
     /// <summary>The MSS option of a SYN, or 0 when absent.</summary>
     public ushort Mss { get; init; }
+    /// <summary>The window scale option of a SYN (its shift), or -1 when absent.</summary>
+    public int WindowScale { get; init; }
     public ReadOnlySpan<byte> Payload { get; init; }
 
     public bool Has(TcpFlags flag) => (Flags & flag) != 0;
@@ -35,6 +37,7 @@ public readonly ref struct TcpSegment
         if (headerLength < HeaderLength || headerLength > data.Length)
             return false;
         var flags = (TcpFlags)(data[13] & 0x1f);
+        var (mss, windowScale) = (flags & TcpFlags.Syn) != 0 ? ReadSynOptions(data[HeaderLength..headerLength]) : ((ushort)0, -1);
         segment = new TcpSegment
         {
             SourcePort = BinaryPrimitives.ReadUInt16BigEndian(data),
@@ -43,14 +46,17 @@ public readonly ref struct TcpSegment
             Ack = BinaryPrimitives.ReadUInt32BigEndian(data[8..]),
             Flags = flags,
             Window = BinaryPrimitives.ReadUInt16BigEndian(data[14..]),
-            Mss = (flags & TcpFlags.Syn) != 0 ? ReadMss(data[HeaderLength..headerLength]) : (ushort)0,
+            Mss = mss,
+            WindowScale = windowScale,
             Payload = data[headerLength..],
         };
         return true;
     }
 
-    private static ushort ReadMss(ReadOnlySpan<byte> options)
+    private static (ushort Mss, int WindowScale) ReadSynOptions(ReadOnlySpan<byte> options)
     {
+        ushort mss = 0;
+        var windowScale = -1;
         var i = 0;
         while (i < options.Length)
         {
@@ -65,18 +71,20 @@ public readonly ref struct TcpSegment
             if (i + 1 >= options.Length || options[i + 1] < 2 || i + options[i + 1] > options.Length)
                 break;
             if (kind == 2 && options[i + 1] == 4)
-                return BinaryPrimitives.ReadUInt16BigEndian(options[(i + 2)..]);
+                mss = BinaryPrimitives.ReadUInt16BigEndian(options[(i + 2)..]);
+            else if (kind == 3 && options[i + 1] == 3)
+                windowScale = Math.Min((int)options[i + 2], 14); // RFC 7323: a larger shift is taken as 14
             i += options[i + 1];
         }
-        return 0;
+        return (mss, windowScale);
     }
 
-    /// <summary>Writes header (with an MSS option when <paramref name="mss"/> is not 0), payload and checksum;
-    /// returns the segment's length.</summary>
+    /// <summary>Writes header (with an MSS option when <paramref name="mss"/> is not 0, a window scale option when
+    /// <paramref name="windowScale"/> is not -1), payload and checksum; returns the segment's length.</summary>
     public static int Write(Span<byte> segment, uint sourceIp, uint destinationIp, ushort sourcePort, ushort destinationPort,
-        uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload)
+        uint seq, uint ack, TcpFlags flags, ushort window, ushort mss, ReadOnlySpan<byte> payload, int windowScale = -1)
     {
-        var headerLength = mss != 0 ? HeaderLength + 4 : HeaderLength;
+        var headerLength = HeaderLength + (mss != 0 ? 4 : 0) + (windowScale >= 0 ? 4 : 0);
         BinaryPrimitives.WriteUInt16BigEndian(segment, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(segment[2..], destinationPort);
         BinaryPrimitives.WriteUInt32BigEndian(segment[4..], seq);
@@ -85,11 +93,20 @@ public readonly ref struct TcpSegment
         segment[13] = (byte)flags;
         BinaryPrimitives.WriteUInt16BigEndian(segment[14..], window);
         segment[16] = segment[17] = segment[18] = segment[19] = 0;
+        var option = HeaderLength;
         if (mss != 0)
         {
-            segment[20] = 2;
-            segment[21] = 4;
-            BinaryPrimitives.WriteUInt16BigEndian(segment[22..], mss);
+            segment[option] = 2;
+            segment[option + 1] = 4;
+            BinaryPrimitives.WriteUInt16BigEndian(segment[(option + 2)..], mss);
+            option += 4;
+        }
+        if (windowScale >= 0)
+        {
+            segment[option] = 1; // NOP, to keep the header 32-bit aligned
+            segment[option + 1] = 3;
+            segment[option + 2] = 3;
+            segment[option + 3] = (byte)windowScale;
         }
         payload.CopyTo(segment[headerLength..]);
         var length = headerLength + payload.Length;
