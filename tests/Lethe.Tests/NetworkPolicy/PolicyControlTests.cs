@@ -74,4 +74,21 @@ public sealed class PolicyControlTests : IDisposable
             PolicyControl.ChangeAsync(folder, allow: true, ConnectDecisionTests.Rule("github.com"), TestContext.Current.CancellationToken));
         error.Message.ShouldBe("machine gone is not running (start it with: lethe up gone)");
     }
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_workstations_policy_logs_to_its_machine_folder_and_none_has_no_policy()
+    {
+        var folder = new MachineFolder(root.Path, "box");
+        folder.Create();
+        var spec = SpecAssert.Valid("network: {egress: [\"1.1.1.1:853\"]}").Network;
+        Lethe.Machine.Network.Policy.MachinePolicy.ForWorkstation(SpecAssert.Valid("network: {mode: none}").Network, folder).ShouldBeNull();
+
+        await using (var policy = Lethe.Machine.Network.Policy.MachinePolicy.ForWorkstation(spec, folder).ShouldNotBeNull())
+            policy.Engine.DecideConnect(new Flow(1, System.Net.IPAddress.Parse("1.1.1.1"), 853, FlowProtocol.Tcp)).Verdict.ShouldBe(ConnectVerdict.Allow);
+
+        var logged = new List<Lethe.Machine.Network.Log.DecisionRecord>();
+        await foreach (var record in PolicyControl.ReadLogAsync(folder, follow: false, TestContext.Current.CancellationToken))
+            logged.Add(record);
+        logged.ShouldHaveSingleItem().Reason.ShouldBe("1.1.1.1:853: rule 1.1.1.1:853");
+    }
 }
