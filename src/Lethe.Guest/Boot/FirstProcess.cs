@@ -35,6 +35,7 @@ internal static class FirstProcess
                 .. seed.Network is null ? [] : NetworkPlan.Modules];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
+            var network = NetworkSetup.Start(seed.Network);
 
             var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
             var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
@@ -64,7 +65,7 @@ internal static class FirstProcess
             }
             Identity.Apply(seed, persistMounted: persistDisk is not null);
             timeline.Mark("root");
-            warnings.AddRange(NetworkSetup.Apply(seed.Network));
+            warnings.AddRange(network.Finish());
             if (seed.Network is not null)
                 timeline.Mark("network");
 

@@ -5,35 +5,57 @@ using Lethe.Protocol.Boot;
 namespace Lethe.Guest.Boot;
 
 /// <summary>
-/// Configures the guest's network from the seed (see <see cref="NetworkPlan"/>), in the new root before any
-/// user process: the interface statically, then resolv.conf. Without a network, resolv.conf names no server.
+/// Configures the guest's network from the seed (see <see cref="NetworkPlan"/>) before any user process.
+/// <see cref="Start"/> runs as soon as the driver is loaded: it finds the interface and applies the kernel
+/// settings, then brings the interface up on a thread of its own (the driver fills its receive queues, slow
+/// under TCG) while the root is put together. <see cref="Finish"/>, in the new root, waits for it and
+/// writes resolv.conf. Without a network, resolv.conf names no server.
 /// </summary>
-internal static class NetworkSetup
+internal sealed class NetworkSetup
 {
     private const string InterfaceFolder = "/sys/class/net";
+    private readonly NetworkSeed? _network;
+    private Thread? _bringUp;
+    private string? _failure;
+
+    private NetworkSetup(NetworkSeed? network) => _network = network;
+
+    /// <summary>Needs /sys and /proc; touches no other path, so the root can be switched while it runs.</summary>
+    public static NetworkSetup Start(NetworkSeed? network)
+    {
+        var setup = new NetworkSetup(network);
+        if (network is null)
+            return setup;
+        try
+        {
+            var plan = NetworkPlan.For(WaitForInterface(NetworkPlan.InterfaceDeadline));
+            // The kernel settings first, while the interface is down: no IPv6 packet ever leaves it.
+            foreach (var setting in plan.Settings)
+                File.WriteAllText(setting.Path, setting.Value);
+            setup._bringUp = new Thread(() => setup.BringUp(plan)) { IsBackground = true, Name = "network" };
+            setup._bringUp.Start();
+        }
+        catch (IOException e)
+        {
+            setup._failure = e.Message;
+        }
+        return setup;
+    }
 
     /// <summary>
     /// Returns what could not be done, one warning each; the boot goes on. Neither failure weakens the
     /// policy, which the host enforces: without the interface the machine is offline, and a resolv.conf
     /// the user persisted (a bind mount) is left as it is.
     /// </summary>
-    public static IReadOnlyList<string> Apply(NetworkSeed? network)
+    public IReadOnlyList<string> Finish()
     {
+        _bringUp?.Join();
         var warnings = new List<string>();
-        if (network is not null)
-        {
-            try
-            {
-                Configure(NetworkPlan.For(WaitForInterface(NetworkPlan.InterfaceDeadline)));
-            }
-            catch (IOException e)
-            {
-                warnings.Add($"network unavailable: {e.Message}");
-            }
-        }
+        if (_failure is { } failure)
+            warnings.Add($"network unavailable: {failure}");
         try
         {
-            StepRunner.Run(NetworkPlan.Resolver(network));
+            StepRunner.Run(NetworkPlan.Resolver(_network));
         }
         catch (IOException e)
         {
@@ -42,16 +64,21 @@ internal static class NetworkSetup
         return warnings;
     }
 
-    private static void Configure(InterfacePlan plan)
+    /// <summary>Only a socket and ioctls: no path, whatever the root is at the time.</summary>
+    private void BringUp(InterfacePlan plan)
     {
-        // The kernel settings first, while the interface is down: no IPv6 packet ever leaves it.
-        foreach (var setting in plan.Settings)
-            File.WriteAllText(setting.Path, setting.Value);
-        using var control = new InterfaceControl();
-        control.SetAddress(plan.Name, plan.Address);
-        control.SetNetmask(plan.Name, plan.Netmask);
-        control.Up(plan.Name);
-        control.AddDefaultRoute(plan.Name, plan.Gateway);
+        try
+        {
+            using var control = new InterfaceControl();
+            control.SetAddress(plan.Name, plan.Address);
+            control.SetNetmask(plan.Name, plan.Netmask);
+            control.Up(plan.Name);
+            control.AddDefaultRoute(plan.Name, plan.Gateway);
+        }
+        catch (IOException e)
+        {
+            _failure = e.Message;
+        }
     }
 
     private static string WaitForInterface(TimeSpan deadline)
@@ -69,18 +96,18 @@ internal static class NetworkSetup
 
     private static IEnumerable<(string Name, string Address)> Interfaces()
     {
-        foreach (var folder in Directory.EnumerateFileSystemEntries(InterfaceFolder))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(InterfaceFolder))
         {
             string address;
             try
             {
-                address = File.ReadAllText(Path.Combine(folder, "address"));
+                address = File.ReadAllText(Path.Combine(entry, "address"));
             }
             catch (IOException)
             {
                 continue;
             }
-            yield return (Path.GetFileName(folder), address);
+            yield return (Path.GetFileName(entry), address);
         }
     }
 }

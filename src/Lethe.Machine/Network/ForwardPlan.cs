@@ -7,15 +7,20 @@ public static class ForwardPlan
 {
     public sealed record Changes(IReadOnlyList<int> Add, IReadOnlyList<int> Remove);
 
+    /// <summary>Below this, a port is privileged on the host: a root-run lethe could bind it, a user's cannot.
+    /// Either way a guest should not claim it by listening (sshd on 22, say); forward it in the spec.</summary>
+    public const int FirstAutoPort = 1024;
+
     /// <summary>
-    /// Each listening guest port P gets host 127.0.0.1:P, unless a spec forward already leads to P or holds
-    /// host port P; auto forwards whose port stopped listening go. Spec forwards are never touched.
+    /// Each listening guest port P (from <see cref="FirstAutoPort"/>) gets host 127.0.0.1:P, unless a spec forward
+    /// already leads to P or holds host port P; auto forwards whose port stopped listening go. Spec forwards stay.
     /// </summary>
     public static Changes Auto(IReadOnlyList<PortForward> current, IReadOnlyList<int> listening)
     {
         var fixedForwards = current.Where(f => f.Origin == ForwardOrigin.Spec).ToList();
         var auto = current.Where(f => f.Origin == ForwardOrigin.Auto).Select(f => f.HostPort).ToHashSet();
         var wanted = listening.Distinct()
+            .Where(port => port is >= FirstAutoPort and <= 65535)
             .Where(port => !fixedForwards.Any(f => f.GuestPort == port || f.HostPort == port))
             .ToHashSet();
         return new Changes([.. wanted.Except(auto).Order()], [.. auto.Except(wanted).Order()]);

@@ -1,6 +1,5 @@
 using Lethe.Core;
 using Lethe.Machine.Network.Gateway;
-using Lethe.Machine.Network.Log;
 using Lethe.Machine.Network.Policy;
 using Lethe.Machine.Run;
 using Lethe.Spec;
@@ -16,22 +15,25 @@ namespace Lethe.Machine.Network;
 public sealed class MachineNetwork : IAsyncDisposable
 {
     private readonly NetworkGateway _gateway;
-    private readonly IDisposable _log;
+    private readonly MachinePolicy _policy;
     private readonly TextWriter _diagnostics;
     private readonly ForwardMode _forward;
     private readonly Lock _lock = new();
     private readonly HashSet<int> _unavailable = [];
 
-    private MachineNetwork(PolicyEngine policy, NetworkGateway gateway, IDisposable log, ForwardMode forward, TextWriter diagnostics)
+    private MachineNetwork(MachinePolicy policy, NetworkGateway gateway, ForwardMode forward, TextWriter diagnostics)
     {
-        Policy = policy;
+        _policy = policy;
         _gateway = gateway;
-        _log = log;
         _forward = forward;
         _diagnostics = diagnostics;
     }
 
-    public PolicyEngine Policy { get; }
+    /// <summary>Forwards reach the guest's 127.0.0.1 (the guest turns on route_localnet), so that a server bound
+    /// to the guest's loopback only, as dev servers often are, is reachable as well as one on every address.</summary>
+    public static readonly System.Net.IPAddress ForwardTarget = System.Net.IPAddress.Loopback;
+
+    public PolicyEngine Policy => _policy.Engine;
 
     public IReadOnlyList<PortForward> Forwards => _gateway.Forwards;
 
@@ -44,10 +46,9 @@ public sealed class MachineNetwork : IAsyncDisposable
     /// </summary>
     public static MachineNetwork Start(NetworkSpec spec, bool workstation, string logPath, TextWriter diagnostics)
     {
-        var log = DecisionLogFile.Open(logPath);
-        var policy = PolicyEngine.Create(spec, PolicyHost.FromEnvironment(log));
-        var gateway = NetworkGateway.Start(policy, new GatewayOptions());
-        var network = new MachineNetwork(policy, gateway, log, spec.EffectiveForward(workstation), diagnostics);
+        var policy = MachinePolicy.Open(spec, logPath) ?? throw new ArgumentException("network.mode: none has no network to start", nameof(spec));
+        var gateway = NetworkGateway.Start(policy.Engine, new GatewayOptions { ForwardTargetAddress = ForwardTarget });
+        var network = new MachineNetwork(policy, gateway, spec.EffectiveForward(workstation), diagnostics);
         try
         {
             if (network._forward == ForwardMode.List)
@@ -95,6 +96,6 @@ public sealed class MachineNetwork : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _gateway.DisposeAsync().ConfigureAwait(false);
-        _log.Dispose();
+        await _policy.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -22,6 +22,7 @@ public sealed class ListeningReports(Action<IReadOnlyList<int>> changed, TextWri
     private IReadOnlyList<int> _delivered = [];
     private long? _lastDelivery;
     private bool _flushScheduled;
+    private bool _closed;
     private int _ignored;
 
     /// <summary>The set last passed to the callback, in order.</summary>
@@ -67,6 +68,14 @@ public sealed class ListeningReports(Action<IReadOnlyList<int>> changed, TextWri
             Deliver();
     }
 
+    /// <summary>The machine is going: nothing more reaches the callback, not even a coalesced change still waiting.</summary>
+    public void Close()
+    {
+        lock (_delivering)
+            lock (_lock)
+                _closed = true;
+    }
+
     private void Flush()
     {
         lock (_lock)
@@ -82,7 +91,7 @@ public sealed class ListeningReports(Action<IReadOnlyList<int>> changed, TextWri
             IReadOnlyList<int> ports;
             lock (_lock)
             {
-                if (_newest.SequenceEqual(_delivered))
+                if (_closed || _newest.SequenceEqual(_delivered))
                     return;
                 ports = _delivered = _newest;
                 _lastDelivery = Stopwatch.GetTimestamp();

@@ -19,6 +19,7 @@ public sealed class RunSession(LethePaths paths)
         if (boot.Debug)
             streams.Diagnostics.WriteLine($"lethe: console log: {run.ConsoleLog} (kept as {run.KeepLog(paths.Logs)})");
         VirtualMachine? vm = null;
+        ListeningReports? listening = null;
         try
         {
             (vm, var ready) = await MachineBoot.StartAsync(paths, boot, run, streams.Diagnostics, stop).ConfigureAwait(false);
@@ -26,8 +27,8 @@ public sealed class RunSession(LethePaths paths)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes,
-                ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics)).ConfigureAwait(false);
+            listening = ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics);
+            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes, listening).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;
         }
@@ -52,6 +53,7 @@ public sealed class RunSession(LethePaths paths)
         }
         finally
         {
+            listening?.Close();
             if (vm is not null)
                 await vm.DisposeAsync().ConfigureAwait(false);
         }

@@ -190,6 +190,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     {
         var vm = _vm;
         _vm = null;
+        _sessions.Listening?.Close();
         await _sessions.EndAllAsync(RunSession.InterruptedExitCode).ConfigureAwait(false);
         if (vm is not null)
         {

@@ -118,12 +118,18 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task Mode_none_gives_the_machine_no_network_device()
+    public async Task Mode_none_gives_the_machine_no_interface_but_loopback_no_route_and_a_resolver_naming_no_server()
     {
         var spec = image.WriteSpec("it-net-none", "network:\n  mode: none\n");
-        var run = await LetheProcess.RunAsync(["run", "--spec", spec, "--", "ls", "/sys/class/net"], environment: Environment);
-        run.ExitCode.ShouldBe(0, run.ToString());
-        run.Stdout.Trim().ShouldBe("lo");
+        var result = await LetheProcess.RunAsync(["run", "--spec", spec, "--", "sh", "-c",
+            "ls /sys/class/net; echo ---; cat /etc/resolv.conf; echo ---; sudo cat /proc/net/route | wc -l; ls -l /etc/resolv.conf | cut -c1"]);
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var parts = result.Stdout.Split("---\n");
+        parts[0].ShouldBe("lo\n", result.ToString());
+        parts[1].ShouldNotContain("nameserver", Case.Sensitive, "the image's resolv.conf (nameserver 10.0.2.3) is replaced");
+        parts[1].ShouldContain("no network");
+        // Only the header: no route at all, and resolv.conf a plain file, not a link.
+        parts[2].ShouldBe("1\n-\n", result.ToString());
     }
 
     private static string? OwnAddress() =>

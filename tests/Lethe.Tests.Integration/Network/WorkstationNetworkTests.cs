@@ -58,8 +58,8 @@ public sealed class WorkstationNetworkTests(TestImage image)
             var table = await LetheProcess.RunAsync(["net", "log", name]);
             table.Stdout.ShouldContain("echo.test");
 
-            // forward: auto (a workstation's default): the guest's new listener appears on host 127.0.0.1 only.
-            var listen = await LetheProcess.RunAsync(["exec", name, "--", "bash", "-c", $"setsid -f bash -c 'echo $$ > /tmp/nc.pid; exec nc -lk {GuestPort} > /tmp/got' </dev/null >/dev/null 2>&1"]);
+            // forward: auto (a workstation's default): a listener on the guest's own 127.0.0.1 appears on host 127.0.0.1 only.
+            var listen = await LetheProcess.RunAsync(["exec", name, "--", "bash", "-c", $"setsid -f bash -c 'echo $$ > /tmp/nc.pid; exec nc -lk 127.0.0.1 {GuestPort} > /tmp/got' </dev/null >/dev/null 2>&1"]);
             listen.ExitCode.ShouldBe(0, listen.ToString());
             await WaitUntilAsync(() => Connects(IPAddress.Loopback, GuestPort), "the auto forward never appeared");
             var ps = await LetheProcess.RunAsync(["ps", "--json"]);

@@ -62,6 +62,24 @@ public sealed class ListeningReportsTests
         reports.Current.ShouldBe([4242]);
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task After_close_nothing_is_delivered_not_even_a_change_still_waiting()
+    {
+        var seen = new List<string>();
+        var reports = new ListeningReports(p =>
+        {
+            lock (seen)
+                seen.Add(string.Join(',', p));
+        }, minInterval: TimeSpan.FromMilliseconds(100));
+        reports.Report(ControlMessage.Listening([80]));
+        reports.Report(ControlMessage.Listening([81]));
+        reports.Close();
+        reports.Report(ControlMessage.Listening([82]));
+        await Task.Delay(TimeSpan.FromMilliseconds(400), TestContext.Current.CancellationToken);
+        lock (seen)
+            seen.ShouldBe(["80"]);
+    }
+
     [Fact]
     public void A_failing_callback_is_logged_and_does_not_escape()
     {
