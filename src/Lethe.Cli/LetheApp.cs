@@ -27,6 +27,7 @@ public static class LetheApp
             ExecCommands.Shell(console),
             PsCommand.Create(console),
             LogsCommand.Create(console),
+            NetCommands.Create(console),
             PersistCommands.Create(console),
             VerifyCommand.Create(console),
             BenchCommand.Create(console),

@@ -33,6 +33,9 @@ public sealed record ControlMessage
 
     public int? Columns { get; init; }
 
+    /// <summary>The guest's listening TCP ports, in <see cref="MessageTypes.Listening"/>; the host validates them (<see cref="ListeningPorts.FromMessage"/>).</summary>
+    public IReadOnlyList<int>? Ports { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };
@@ -43,6 +46,7 @@ public sealed record ControlMessage
     public static ControlMessage InputClosed() => new() { Type = MessageTypes.StdinClosed };
     public static ControlMessage Kill(int signal) => new() { Type = MessageTypes.Signal, Code = signal };
     public static ControlMessage Resized(int rows, int columns) => new() { Type = MessageTypes.Resize, Rows = rows, Columns = columns };
+    public static ControlMessage Listening(IReadOnlyList<int> ports) => new() { Type = MessageTypes.Listening, Ports = ports };
     public static ControlMessage PowerOff() => new() { Type = MessageTypes.PowerOff };
     public static ControlMessage Restart() => new() { Type = MessageTypes.Reboot };
 
@@ -61,6 +65,9 @@ public static class MessageTypes
     public const string Log = "log";
     public const string Error = "error";
 
+    /// <summary>The guest's set of listening TCP ports changed (forward: auto); sent for the machine, not for a session.</summary>
+    public const string Listening = "listening";
+
     // host → guest
     public const string Exec = "exec";
     public const string Stdin = "stdin";
@@ -73,6 +80,11 @@ public static class MessageTypes
 
     // client → supervisor of a long-lived machine (besides exec, stdin, signal, poweroff)
     public const string Reboot = "reboot";
+
+    /// <summary>lethe net allow/deny: <see cref="ControlMessage.Text"/> is the HOST[:PORT] rule; the reply is a
+    /// <see cref="Log"/> saying what changed, or an <see cref="Error"/>.</summary>
+    public const string NetAllow = "net-allow";
+    public const string NetDeny = "net-deny";
 }
 
 /// <summary>A command for the guest to run. Sent over the channel, never in the seed, so that it

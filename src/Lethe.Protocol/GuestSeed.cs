@@ -26,6 +26,9 @@ public sealed record GuestSeed
 
     /// <summary>An encrypted scratch disk is attached; its key is made in the guest, never here.</summary>
     public ScratchSeed? Scratch { get; init; }
+
+    /// <summary>The machine's network device; null when it has none (<c>network.mode: none</c>).</summary>
+    public NetworkSeed? Network { get; init; }
 }
 
 /// <param name="Overlay">Put the root overlay's writable layer on the scratch disk instead of RAM.</param>

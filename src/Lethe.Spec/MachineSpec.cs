@@ -23,6 +23,9 @@ public sealed record MachineSpec
     /// <summary>An encrypted scratch disk; null when the spec has none.</summary>
     public ScratchSpec? Scratch { get; init; }
 
+    /// <summary>The network device and its egress policy (default: a gateway with open egress).</summary>
+    public NetworkSpec Network { get; init; } = new();
+
     /// <summary>The file the spec came from, or null for the embedded default.</summary>
     public string? SourcePath { get; init; }
 }

@@ -15,6 +15,8 @@ public sealed class TestImage : IAsyncLifetime
     private const string Body = """
         image:
           suite: bookworm
+          # Clients and a listener for the network tests.
+          packages: [curl, iproute2, netcat-openbsd]
         user:
           name: dev
           uid: 1000
@@ -53,6 +55,15 @@ public sealed class TestImage : IAsyncLifetime
             File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
         Directory.CreateDirectory(LetheProcess.LetheHome);
         File.Copy(Path.ChangeExtension(FastSpec, ".lock"), KeptLock, overwrite: true);
+    }
+
+    /// <summary>A spec of the same image with more sections (network, forwards...), in the test folder, with the shared lock.</summary>
+    public string WriteSpec(string name, string sections)
+    {
+        var spec = Path.Combine(Folder, name + ".yaml");
+        File.WriteAllText(spec, $"name: {name}\ninit: fast\n" + Body + "\n" + sections);
+        File.Copy(Path.ChangeExtension(FastSpec, ".lock"), Path.ChangeExtension(spec, ".lock"), overwrite: true);
+        return spec;
     }
 
     private static string KeptLock => Path.Combine(LetheProcess.LetheHome, "test-image.lock");

@@ -31,7 +31,8 @@ internal static class FirstProcess
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
             string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules,
-                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules];
+                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules,
+                .. seed.Network is null ? [] : NetworkPlan.Modules];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
 
@@ -63,6 +64,9 @@ internal static class FirstProcess
             }
             Identity.Apply(seed, persistMounted: persistDisk is not null);
             timeline.Mark("root");
+            warnings.AddRange(NetworkSetup.Apply(seed.Network));
+            if (seed.Network is not null)
+                timeline.Mark("network");
 
             if (seed.Init == InitMode.Systemd)
             {

@@ -19,6 +19,10 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
     /// <summary>Returns when the host asks for power-off, closes the channel or breaks the protocol.</summary>
     public async Task ServeAsync()
     {
+        using var served = new CancellationTokenSource();
+        var watch = seed.Network is { ReportListening: true }
+            ? Task.Run(() => ListenerWatch.RunAsync(channel, served.Token), CancellationToken.None)
+            : Task.CompletedTask;
         try
         {
             await ServeMessagesAsync().ConfigureAwait(false);
@@ -26,6 +30,11 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
         catch (ControlChannelException e)
         {
             Console.Error.WriteLine($"lethe-init: the host broke the control channel: {e.Message}; powering off");
+        }
+        finally
+        {
+            await served.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Net;
 using Lethe.Machine.Accel;
 using Lethe.Protocol;
+using Lethe.Protocol.Boot;
 
 namespace Lethe.Machine.Qemu;
 
@@ -27,6 +29,21 @@ public sealed record QemuLaunch
     public SharedFolderLaunch? Workspace { get; init; }
     /// <summary>Open fds QEMU takes as fd sets (-add-fd); a path /dev/fdset/SET then names a dup of the fd.</summary>
     public IReadOnlyList<QemuFdSet> FdSets { get; init; } = [];
+    /// <summary>The guest's network device and its backend; <see cref="QemuNetwork.None"/>: no device at all.</summary>
+    public QemuNetwork Network { get; init; } = QemuNetwork.None;
+    /// <summary>For <see cref="QemuNetwork.Gateway"/>: QEMU's inherited fd of the gateway's socket (set by <see cref="VmmCommandLine.ThroughFds"/>).</summary>
+    public int? NetworkFd { get; init; }
+}
+
+/// <summary>What the guest's one network device (virtio-net, MAC <see cref="NetworkLayout.GuestMac"/>) is connected to.</summary>
+public enum QemuNetwork
+{
+    /// <summary>No network device (network.mode: none).</summary>
+    None,
+    /// <summary>lethe's gateway: one end of a stream socketpair (-netdev socket,fd=N; frames with a 4-byte length).</summary>
+    Gateway,
+    /// <summary>QEMU's own user networking, unrestricted: only for lethe bench net's comparison.</summary>
+    User,
 }
 
 public sealed record QemuFdSet(int Set, int Fd);
@@ -93,7 +110,31 @@ public static class QemuArguments
                 "-fsdev", $"local,id=workspace,path={Escape(share.HostPath)},security_model=none{(share.ReadOnly ? ",readonly=on" : "")}",
                 "-device", $"virtio-9p-device,fsdev=workspace,mount_tag={SeedLayout.WorkspaceTag}",
             ]);
+        args.AddRange(NetworkArguments(launch));
         return args;
+    }
+
+    /// <summary>The -netdev and -device of the guest's network; nothing for <see cref="QemuNetwork.None"/>.</summary>
+    public static IReadOnlyList<string> NetworkArguments(QemuLaunch launch)
+    {
+        var netdev = launch.Network switch
+        {
+            QemuNetwork.None => null,
+            QemuNetwork.Gateway => launch.NetworkFd is { } fd and >= 0
+                ? $"socket,id=net0,fd={fd.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : throw new ArgumentException("the gateway network needs its socket's fd", nameof(launch)),
+            // The addresses are QEMU's defaults, spelled out so that they cannot drift from NetworkLayout.
+            QemuNetwork.User => $"user,id=net0,net={Subnet()}/{NetworkLayout.PrefixLength},host={NetworkLayout.Gateway},dns={NetworkLayout.Dns}",
+            _ => throw new ArgumentOutOfRangeException(nameof(launch), launch.Network, "unknown network backend"),
+        };
+        return netdev is null ? [] : ["-netdev", netdev, "-device", $"virtio-net-device,netdev=net0,mac={NetworkLayout.GuestMac}"];
+    }
+
+    private static IPAddress Subnet()
+    {
+        var gateway = NetworkLayout.Gateway.GetAddressBytes();
+        var mask = NetworkPlan.Netmask(NetworkLayout.PrefixLength).GetAddressBytes();
+        return new IPAddress(gateway.Zip(mask, (a, m) => (byte)(a & m)).ToArray());
     }
 
     /// <summary>QEMU option values separate sub-options with commas; a literal comma is doubled.</summary>

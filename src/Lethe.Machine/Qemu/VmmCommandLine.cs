@@ -8,7 +8,9 @@ public sealed record VmmTools(string Confine, string Setpriv, string Qemu);
 /// disk has a read-write and a read-only fd: QEMU's block layer first opens it read-only, and an fd set
 /// only answers an open whose access mode one of its fds has.
 /// </summary>
-public sealed record VmmFds(int Kernel, int Initramfs, int Root, int Console, IReadOnlyList<int>? Persist = null, IReadOnlyList<int>? Scratch = null);
+/// <param name="Network">The gateway's socket (QEMU's end), for <see cref="QemuNetwork.Gateway"/>.</param>
+public sealed record VmmFds(int Kernel, int Initramfs, int Root, int Console, IReadOnlyList<int>? Persist = null, IReadOnlyList<int>? Scratch = null,
+    int? Network = null);
 
 /// <summary>
 /// Pure: the whole argv of a QEMU launch. lethe-init confine (no_new_privs, no core dumps, the share's
@@ -37,6 +39,9 @@ public static class VmmCommandLine
             PersistDisk = launch.PersistDisk is null ? null : FdSet(PersistSet),
             ScratchDisk = launch.ScratchDisk is null ? null : FdSet(ScratchSet),
             FdSets = sets,
+            NetworkFd = launch.Network == QemuNetwork.Gateway
+                ? fds.Network ?? throw new ArgumentException("the gateway network needs its socket's fd", nameof(fds))
+                : null,
         };
     }
 

@@ -23,6 +23,11 @@ public sealed record BootRequest
     public ScratchSpec? Scratch { get; init; }
     /// <summary>Under TCG a systemd boot takes tens of seconds; a KVM boot far less.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>The network device's backend. Null: what the spec says (lethe's gateway, built by the boot, or
+    /// no device for network.mode: none). Set: that backend as given (bench's QEMU user networking).</summary>
+    public BootNetwork? Network { get; init; }
+    /// <summary>Where the egress policy's decision log goes (a workstation's machine folder); null: the run's own folder.</summary>
+    public string? NetworkLog { get; init; }
 
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };

@@ -6,12 +6,13 @@ namespace Lethe.Machine.Run;
 /// <summary>
 /// Runs one command over a control channel (to a guest, or to a workstation's supervisor): sends the
 /// request, pumps stdin (and terminal sizes), writes stdout and stderr as they come, and returns the
-/// exit status: the first one of its own session. Anything else the other end sends is ignored.
+/// exit status: the first one of its own session. The guest's listening reports go to <c>listening</c>
+/// (when given); anything else the other end sends is ignored.
 /// </summary>
 public static class CommandRelay
 {
     public static async Task<int> RunAsync(ControlChannel channel, int session, ExecRequest exec, RunStreams streams, CancellationToken stop,
-        TerminalResizes? resizes = null)
+        TerminalResizes? resizes = null, ListeningReports? listening = null)
     {
         try
         {
@@ -29,6 +30,11 @@ public static class CommandRelay
         {
             while (await channel.ReceiveAsync(stop).ConfigureAwait(false) is { } message)
             {
+                if (message.Type == MessageTypes.Listening)
+                {
+                    listening?.Report(message);
+                    continue;
+                }
                 if (message.Session != session)
                     continue;
                 switch (message.Type)

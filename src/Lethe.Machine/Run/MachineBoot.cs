@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Machine.Network;
 using Lethe.Machine.Qemu;
 using Lethe.Machine.Scratch;
 using Lethe.Machine.Seed;
@@ -24,14 +25,27 @@ public static class MachineBoot
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
-        var seed = SeedBuilder.For(boot);
-        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
-        // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
-        using (var seedFile = new FileStream(run.Seed, new FileStreamOptions
-               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            seedFile.Write(ProtocolJson.Serialize(seed));
-        var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-        var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
+        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
+        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
+            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
+            : null;
+        VirtualMachine vm;
+        try
+        {
+            if (network is not null)
+                boot = boot with { Network = network.Boot };
+            WriteSeed(boot, run);
+            var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (network is not null)
+                await network.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (network is not null)
+            vm.Own(network);
         run.WriteOwner(vm.Pid);
         try
         {
@@ -42,6 +56,16 @@ public static class MachineBoot
             await vm.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static void WriteSeed(BootRequest boot, RunDirectory run)
+    {
+        var seed = SeedBuilder.For(boot);
+        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
+        // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
+        using var seedFile = new FileStream(run.Seed, new FileStreamOptions
+            { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        seedFile.Write(ProtocolJson.Serialize(seed));
     }
 
     public static QemuLaunch LaunchFor(BootRequest boot, RunDirectory run) => new()
@@ -57,6 +81,7 @@ public static class MachineBoot
         GuestTscKhz = boot.Accel.Accelerator == Accel.Accelerator.Tcg ? HostClock.ReadTscKhz() : null,
         PersistDisk = boot.PersistDisk,
         Workspace = boot.Shares ? new SharedFolderLaunch(boot.Workspace!.HostPath!, ReadOnly: boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
+        Network = boot.Network?.Backend ?? QemuNetwork.None,
     };
 
     private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)

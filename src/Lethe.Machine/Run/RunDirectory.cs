@@ -20,6 +20,8 @@ public sealed class RunDirectory : IDisposable
     public string Initramfs => System.IO.Path.Combine(Path, "initramfs.cpio");
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
     public string Seed => System.IO.Path.Combine(Path, "seed.json");
+    /// <summary>A one-shot run's decision log of the egress policy (a workstation's is in its machine folder).</summary>
+    public string NetworkLog => System.IO.Path.Combine(Path, Network.Log.DecisionLogFile.FileName);
 
     /// <summary>Checks (or makes) the runtime base and its runs folder private, then makes a new run folder
     /// in it exclusively: a planted link or another user's folder on the way is refused with exit 3.</summary>

@@ -26,7 +26,8 @@ public sealed class RunSession(LethePaths paths)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes).ConfigureAwait(false);
+            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes,
+                ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics)).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;
         }

@@ -27,13 +27,39 @@ public sealed class VirtualMachine : IAsyncDisposable
 
     public ControlChannel Channel { get; }
     public int Pid => _qemu.Pid;
+
+    /// <summary>The boot's network (policy, gateway, forwards), which goes when this QEMU goes; null: none, or QEMU's own.</summary>
+    public Network.MachineNetwork? Network { get; private set; }
+
+    internal void Own(Network.MachineNetwork network) => Network = network;
     public string StderrText => _qemu.StderrTail.Trim();
 
-    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes)
+    /// <param name="gatewaySocket">
+    /// For <see cref="QemuNetwork.Gateway"/>: QEMU's end of the gateway's socketpair. QEMU inherits it, and
+    /// lethe's copy is closed here (also on failure), so that the gateway sees the end when QEMU goes.
+    /// </param>
+    public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes,
+        SafeHandle? gatewaySocket = null)
     {
-        var log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
+        if (gatewaySocket is not null && launch.Network != QemuNetwork.Gateway)
+        {
+            gatewaySocket.Dispose();
+            throw new ArgumentException("a gateway socket was given for a launch without the gateway network", nameof(gatewaySocket));
+        }
+        FileStream log;
+        try
+        {
+            log = ConsoleLog.CreateExclusive(launch.ConsoleLog);
+        }
+        catch
+        {
+            gatewaySocket?.Dispose();
+            throw;
+        }
         var console = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
         var handles = new List<SafeHandle>();
+        if (gatewaySocket is not null)
+            handles.Add(gatewaySocket);
         try
         {
             SafeHandle Pass(SafeHandle handle)
@@ -53,6 +79,9 @@ public sealed class VirtualMachine : IAsyncDisposable
                     ? launch.ScratchReadOnly
                         ? [Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
                         : [Fd(Pass(VmmFiles.Open(scratch, writable: true))), Fd(Pass(VmmFiles.Open(scratch, writable: false)))]
+                    : null,
+                Network: launch.Network == QemuNetwork.Gateway
+                    ? Fd(gatewaySocket ?? throw new ArgumentException("the gateway network needs its socket", nameof(gatewaySocket)))
                     : null);
             var argv = VmmCommandLine.Argv(launch, account, tools, fds);
             var qemu = await new HostCommand(argv[0]).WithArguments(argv.Skip(1)).WithExactEnvironment(new Dictionary<string, string>())
@@ -91,6 +120,8 @@ public sealed class VirtualMachine : IAsyncDisposable
         await _qemu.DisposeAsync().ConfigureAwait(false);
         // QEMU's end of the pipe is closed now: the copy sees the end of the stream and closes the log.
         await Task.WhenAny(_consoleCopy, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        if (Network is not null)
+            await Network.DisposeAsync().ConfigureAwait(false);
         Channel.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Lethe.Machine.Qemu;
 using Lethe.Machine.Run;
 using Lethe.Protocol;
 using Lethe.Spec;
@@ -25,6 +26,7 @@ public static class SeedBuilder
             Persist = workstation ? spec.Persist.Paths.Select(p => PathFor(p, home)).ToList() : null,
             Workspace = boot.Shares ? new SharedFolder(SeedLayout.WorkspaceTag, boot.Workspace!.At, boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
             Scratch = boot.Scratch is { } scratch ? new ScratchSeed(scratch.Overlay) : null,
+            Network = boot.Network is { Backend: not QemuNetwork.None } network ? new NetworkSeed(network.ReportListening) : null,
         };
     }
 

@@ -93,7 +93,7 @@ public static class MachineClient
         return false;
     }
 
-    private static async Task<(NetworkStream, ControlChannel)> ConnectAsync(MachineFolder folder, CancellationToken stop)
+    internal static async Task<(NetworkStream, ControlChannel)> ConnectAsync(MachineFolder folder, CancellationToken stop)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

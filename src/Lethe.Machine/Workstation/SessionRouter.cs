@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Lethe.Machine.Run;
 using Lethe.Protocol;
 
 namespace Lethe.Machine.Workstation;
@@ -28,6 +29,9 @@ public sealed class SessionRouter(TextWriter? log = null)
         return session;
     }
 
+    /// <summary>Where the guest's listening reports go (forward: auto); null: they are dropped quietly.</summary>
+    public ListeningReports? Listening { get; set; }
+
     public bool IsOpen(int session) => _sessions.ContainsKey(session);
 
     public void Close(int session) => _sessions.TryRemove(session, out _);
@@ -55,6 +59,12 @@ public sealed class SessionRouter(TextWriter? log = null)
     public async Task RouteAsync(ControlMessage fromGuest)
     {
         var session = fromGuest.Session;
+        if (fromGuest.Type == MessageTypes.Listening)
+        {
+            // About the machine, not a session: never passed to a client.
+            Listening?.Report(fromGuest);
+            return;
+        }
         if (!SessionMessages.GuestMaySend(fromGuest.Type))
         {
             Dropped($"a '{fromGuest.Type}' message from the guest for session {session}: a session cannot send it");

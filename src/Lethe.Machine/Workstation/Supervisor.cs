@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using Lethe.Core;
+using Lethe.Machine.Network;
+using Lethe.Machine.Network.Log;
 using Lethe.Machine.Run;
 using Lethe.Machine.Scratch;
 using Lethe.Protocol;
@@ -24,6 +26,8 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private DateTimeOffset? _bootedAt;
     private IReadOnlyList<string> _warnings = [];
     private string? _timeline;
+
+    private readonly Lock _statusLock = new();
 
     private TextWriter Log => _sessions.Log;
 
@@ -67,7 +71,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
 
     private async Task BootAsync(string state, CancellationToken stop)
     {
-        _boot = bootRequest();
+        _boot = bootRequest() with { NetworkLog = DecisionLogFile.PathFor(folder) };
         WriteStatus(state);
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
@@ -89,6 +93,13 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
             Log.WriteLine($"lethe: warning: {warning}");
+        _sessions.Listening = ListeningReports.For(vm.Network?.Boot, Log);
+        if (vm.Network is { } network)
+            network.ForwardsChanged += () =>
+            {
+                if (_vm == vm)
+                    WriteStatus(MachineStates.Running);
+            };
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
@@ -128,6 +139,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     break;
                 case MessageTypes.Reboot:
                     await RebootAsync(client, stop).ConfigureAwait(false);
+                    break;
+                case MessageTypes.NetAllow or MessageTypes.NetDeny:
+                    await client.SendAsync(PolicyControl.Apply(_vm?.Network?.Policy, first, folder.Name), stop).ConfigureAwait(false);
                     break;
                 case MessageTypes.PowerOff:
                     await client.SendAsync(ControlMessage.LogLine("powering off"), stop).ConfigureAwait(false);
@@ -196,7 +210,14 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         Log.WriteLine($"lethe: {folder.Name} stopped");
     }
 
-    private void WriteStatus(string state, string? error = null) => folder.WriteStatus(new MachineStatus
+    private void WriteStatus(string state, string? error = null)
+    {
+        // The guest's channel reader writes it too (a forward came or went): one writer at a time.
+        lock (_statusLock)
+            folder.WriteStatus(Status(state, error));
+    }
+
+    private MachineStatus Status(string state, string? error) => new()
     {
         Name = folder.Name,
         State = state,
@@ -213,6 +234,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         SpecPath = _boot?.Spec.SourcePath,
         Allowlist = _boot is null ? [] : _boot.Spec.Persist.Paths.Select(p => p.GuestPath($"/home/{_boot.Spec.User.Name}")).ToList(),
         Timeline = _timeline,
+        Ports = _vm?.Network?.Forwards.Select(f => $"127.0.0.1:{f.HostPort}->{f.GuestPort}").ToList() ?? [],
         Error = error,
-    });
+    };
 }

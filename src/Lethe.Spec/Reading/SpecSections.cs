@@ -19,6 +19,7 @@ internal static class SpecSections
         new IdentitySection(),
         new WorkspaceSection(),
         new ScratchSection(),
+        new NetworkSection(),
     ];
 
     /// <summary>What an empty spec means; kept equal to default.yaml.</summary>
