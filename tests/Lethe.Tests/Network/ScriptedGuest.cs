@@ -130,8 +130,9 @@ internal sealed class ScriptedGuest : IAsyncDisposable
                 filled -= at;
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
         {
+            // stopped, or the gateway closed its end (with frames unread: a reset)
         }
         _frames.Writer.TryComplete();
     }

@@ -42,7 +42,7 @@ internal sealed class TestServer : IAsyncDisposable
                     Handlers.Add(RunAsync(socket, handler));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
