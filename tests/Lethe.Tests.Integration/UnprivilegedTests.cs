@@ -56,6 +56,27 @@ public sealed class UnprivilegedTests(TestImage image)
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task The_gateway_needs_no_privilege_and_enforces_the_egress_list_for_this_user()
+    {
+        RequireOrdinaryUser();
+        await using var allowed = Network.LoopbackServer.Echo("allowed-banner");
+        await using var other = Network.LoopbackServer.Echo("other-banner");
+        var hosts = Path.Combine(image.Folder, "unprivileged-hosts");
+        await File.WriteAllTextAsync(hosts, "127.0.0.1 echo.test\n", TestContext.Current.CancellationToken);
+        var spec = image.WriteSpec("it-user-net", $"""
+            network:
+              egress: ["echo.test:{allowed.Port}"]
+              allow: [127.0.0.1]
+            """);
+        var result = await LetheProcess.RunAsync(["run", "--spec", spec, "--", "bash", "-c",
+            $"exec 3<>/dev/tcp/echo.test/{allowed.Port} && head -1 <&3; if timeout 10 bash -c 'exec 4<>/dev/tcp/echo.test/{other.Port}'; then echo other-reached; fi; getent hosts deb.debian.org || echo unlisted-name-refused"],
+            environment: new Dictionary<string, string> { ["LETHE_NET_HOSTS"] = hosts });
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldBe("allowed-banner\nunlisted-name-refused\n", result.ToString());
+        other.Connections.ShouldBe(0);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Up_exec_reboot_and_down_keep_the_allowlist_and_wipe_the_rest()
     {
         RequireOrdinaryUser();
