@@ -103,6 +103,17 @@ public sealed class RunDirectory : IDisposable
         foreach (var old in new DirectoryInfo(folder).GetFiles("*-*-*.console.log")
                      .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
             old.Delete();
+        // A one-shot run's network decisions go with its console log (a workstation keeps its own in its folder).
+        const string consoleSuffix = ".console.log";
+        if (destination.EndsWith(consoleSuffix, StringComparison.Ordinal) && PosixFiles.LStat(NetworkLog) is { IsRegularFile: true })
+        {
+            var kept = destination[..^consoleSuffix.Length] + ".net.log";
+            File.Move(NetworkLog, kept, overwrite: true);
+            PosixFiles.SetModeNoFollow(kept, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            foreach (var old in new DirectoryInfo(folder).GetFiles("*-*-*.net.log")
+                         .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptLogs))
+                old.Delete();
+        }
     }
 
     /// <summary>
