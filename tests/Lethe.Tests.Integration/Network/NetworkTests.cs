@@ -118,6 +118,55 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_spec_forward_listens_on_host_127_0_0_1_only_reaches_the_guests_port_and_goes_with_the_run()
+    {
+        var hostPort = FreePort();
+        var spec = image.WriteSpec("it-net-forward", $"network:\n  forward: [\"{hostPort}:8000\"]\n");
+        // The guest listens on its own 127.0.0.1 until one client has sent a line, then prints it.
+        using var run = LetheProcess.Start(["run", "--spec", spec, "--", "bash", "-c", "timeout 120 nc -l 127.0.0.1 8000 | head -1"],
+            cancellationToken: TestContext.Current.CancellationToken);
+        run.StandardInput.Close();
+        var stdout = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (!run.HasExited && DateTime.UtcNow < deadline)
+        {
+            if (OwnAddress() is { } own)
+                Reaches(IPAddress.Parse(own), hostPort).ShouldBeFalse("the forward listens on an address other than 127.0.0.1");
+            Reaches(IPAddress.Loopback, hostPort, "through-the-forward\n");
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+        await run.WaitForExitAsync(TestContext.Current.CancellationToken);
+        run.ExitCode.ShouldBe(0, await stderr);
+        (await stdout).ShouldBe("through-the-forward\n");
+        Reaches(IPAddress.Loopback, hostPort).ShouldBeFalse("the forward outlived the run");
+    }
+
+    private static bool Reaches(IPAddress address, int port, string? send = null)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            if (!client.ConnectAsync(address, port, TestContext.Current.CancellationToken).AsTask().Wait(TimeSpan.FromSeconds(2)))
+                return false;
+            if (send is not null)
+                client.GetStream().Write(System.Text.Encoding.ASCII.GetBytes(send));
+            return true;
+        }
+        catch (Exception e) when (e is AggregateException or IOException or SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Mode_none_gives_the_machine_no_interface_but_loopback_no_route_and_a_resolver_naming_no_server()
     {
         var spec = image.WriteSpec("it-net-none", "network:\n  mode: none\n");
