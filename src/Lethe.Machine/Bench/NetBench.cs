@@ -142,8 +142,19 @@ public sealed class NetBench(LethePaths paths)
             using var output = new MemoryStream();
             using var errors = new MemoryStream();
             var script = GuestScript(servers.Listening, servers.Bytes, connections);
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["/bin/bash", "-c", script] },
-                new RunStreams(Stream.Null, output, errors, TextWriter.Null), stop).ConfigureAwait(false);
+            // A transfer that stalls (a gateway bug, a server that never answers) must end the bench, not hang it.
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            limit.CancelAfter(GuestTimeout(servers.Bytes, connections));
+            int code;
+            try
+            {
+                code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["/bin/bash", "-c", script] },
+                    new RunStreams(Stream.Null, output, errors, TextWriter.Null), limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                throw new LetheException($"the network bench in the guest took longer than {GuestTimeout(servers.Bytes, connections).TotalMinutes:0} minutes on {Describe(backend)} {servers.Failure}".Trim());
+            }
             await MachineBoot.PowerOffAsync(vm, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
             var text = Encoding.UTF8.GetString(output.ToArray());
             if (code != 0 || ParseOutput(backend, text, servers.Bytes) is not { } sample)
@@ -152,6 +163,10 @@ public sealed class NetBench(LethePaths paths)
             return sample;
         }
     }
+
+    /// <summary>Generous even under TCG on a busy host: at least 1 MB/s each way and 1 s per connection, plus 5 minutes.</summary>
+    public static TimeSpan GuestTimeout(long bytes, int connections) =>
+        TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(2.0 * bytes / 1e6 + connections);
 
     public static string Describe(NetBackend backend) => backend == NetBackend.Gateway ? "lethe's gateway" : "QEMU user networking";
 }

@@ -120,4 +120,8 @@ public sealed class NetBenchTests
             await Task.Delay(20, stop);
         servers.Failure.ShouldNotBeNull().ShouldContain("1 bytes short");
     }
+
+    [Fact]
+    public void The_guest_gets_at_least_five_minutes_and_more_for_bigger_transfers() =>
+        NetBench.GuestTimeout(256L << 20, 100).ShouldBe(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(2.0 * (256L << 20) / 1e6 + 100));
 }
