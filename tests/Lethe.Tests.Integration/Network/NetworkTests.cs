@@ -102,7 +102,7 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
     public async Task The_open_default_reaches_the_debian_mirror_with_apt_but_never_the_hosts_loopback_or_own_address()
     {
         await using var echo = LoopbackServer.Echo("loopback-banner");
-        var own = OwnAddress();
+        var own = HostSockets.OwnAddress();
         var results = await CheckInGuestAsync(image.FastSpec, [
             ("loopback_by_gateway", $"exec 3<>/dev/tcp/10.0.2.2/{echo.Port}; head -1 <&3"),
             ("loopback_by_name", "getent hosts web.test"),
@@ -120,7 +120,7 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
     [Fact(Timeout = Timeout)]
     public async Task A_spec_forward_listens_on_host_127_0_0_1_only_reaches_the_guests_port_and_goes_with_the_run()
     {
-        var hostPort = FreePort();
+        var hostPort = HostSockets.FreePort();
         var spec = image.WriteSpec("it-net-forward", $"network:\n  forward: [\"{hostPort}:8000\"]\n");
         // The guest listens on its own 127.0.0.1 until one client has sent a line, then prints it.
         using var run = LetheProcess.Start(["run", "--spec", spec, "--", "bash", "-c", "timeout 120 nc -l 127.0.0.1 8000 | head -1"],
@@ -131,39 +131,15 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (!run.HasExited && DateTime.UtcNow < deadline)
         {
-            if (OwnAddress() is { } own)
-                Reaches(IPAddress.Parse(own), hostPort).ShouldBeFalse("the forward listens on an address other than 127.0.0.1");
-            Reaches(IPAddress.Loopback, hostPort, "through-the-forward\n");
+            if (HostSockets.OwnAddress() is { } own)
+                HostSockets.Reaches(own, hostPort).ShouldBeFalse("the forward listens on an address other than 127.0.0.1");
+            HostSockets.Reaches(IPAddress.Loopback, hostPort, "through-the-forward\n");
             await Task.Delay(500, TestContext.Current.CancellationToken);
         }
         await run.WaitForExitAsync(TestContext.Current.CancellationToken);
         run.ExitCode.ShouldBe(0, await stderr);
         (await stdout).ShouldBe("through-the-forward\n");
-        Reaches(IPAddress.Loopback, hostPort).ShouldBeFalse("the forward outlived the run");
-    }
-
-    private static bool Reaches(IPAddress address, int port, string? send = null)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            if (!client.ConnectAsync(address, port, TestContext.Current.CancellationToken).AsTask().Wait(TimeSpan.FromSeconds(2)))
-                return false;
-            if (send is not null)
-                client.GetStream().Write(System.Text.Encoding.ASCII.GetBytes(send));
-            return true;
-        }
-        catch (Exception e) when (e is AggregateException or IOException or SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        HostSockets.Reaches(IPAddress.Loopback, hostPort).ShouldBeFalse("the forward outlived the run");
     }
 
     [Fact(Timeout = Timeout)]
@@ -180,11 +156,4 @@ public sealed class NetworkTests(TestImage image) : IAsyncLifetime
         // Only the header: no route at all, and resolv.conf a plain file, not a link.
         parts[2].ShouldBe("1\n-\n", result.ToString());
     }
-
-    private static string? OwnAddress() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))?.ToString();
 }

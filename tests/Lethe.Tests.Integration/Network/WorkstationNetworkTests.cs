@@ -61,13 +61,13 @@ public sealed class WorkstationNetworkTests(TestImage image)
             // forward: auto (a workstation's default): a listener on the guest's own 127.0.0.1 appears on host 127.0.0.1 only.
             var listen = await LetheProcess.RunAsync(["exec", name, "--", "bash", "-c", $"setsid -f bash -c 'echo $$ > /tmp/nc.pid; exec nc -lk 127.0.0.1 {GuestPort} > /tmp/got' </dev/null >/dev/null 2>&1"]);
             listen.ExitCode.ShouldBe(0, listen.ToString());
-            await WaitUntilAsync(() => Connects(IPAddress.Loopback, GuestPort), "the auto forward never appeared");
+            await WaitUntilAsync(() => HostSockets.Reaches(IPAddress.Loopback, GuestPort), "the auto forward never appeared");
             var ps = await LetheProcess.RunAsync(["ps", "--json"]);
             using (var machines = JsonDocument.Parse(ps.Stdout))
                 machines.RootElement.EnumerateArray().Single(m => m.GetProperty("name").GetString() == name)
                     .GetProperty("ports").EnumerateArray().Select(p => p.GetString()).ShouldContain($"127.0.0.1:{GuestPort}->{GuestPort}");
-            if (OwnAddress() is { } own)
-                Connects(own, GuestPort).ShouldBeFalse("the forward listens on an address other than 127.0.0.1");
+            if (HostSockets.OwnAddress() is { } own)
+                HostSockets.Reaches(own, GuestPort).ShouldBeFalse("the forward listens on an address other than 127.0.0.1");
             using (var client = new TcpClient())
             {
                 await client.ConnectAsync(IPAddress.Loopback, GuestPort, TestContext.Current.CancellationToken);
@@ -76,14 +76,14 @@ public sealed class WorkstationNetworkTests(TestImage image)
                     "what the host sent never reached the guest's listener");
             }
             (await LetheProcess.RunAsync(["exec", name, "--", "bash", "-c", "kill $(cat /tmp/nc.pid)"])).ExitCode.ShouldBe(0);
-            await WaitUntilAsync(() => !Connects(IPAddress.Loopback, GuestPort), "the auto forward outlived the guest's listener");
+            await WaitUntilAsync(() => !HostSockets.Reaches(IPAddress.Loopback, GuestPort), "the auto forward outlived the guest's listener");
 
             // kill -9 of the supervisor: QEMU dies with it and nothing it opened is left listening.
             (await LetheProcess.RunAsync(["exec", name, "--", "bash", "-c", $"setsid -f bash -c 'nc -lk {GuestPort}' </dev/null >/dev/null 2>&1"])).ExitCode.ShouldBe(0);
-            await WaitUntilAsync(() => Connects(IPAddress.Loopback, GuestPort), "the auto forward never came back");
+            await WaitUntilAsync(() => HostSockets.Reaches(IPAddress.Loopback, GuestPort), "the auto forward never came back");
             var supervisor = SupervisorPid(name).ShouldNotBeNull();
             System.Diagnostics.Process.GetProcessById(supervisor).Kill();
-            await WaitUntilAsync(() => !Connects(IPAddress.Loopback, GuestPort), "a forward outlived the killed supervisor");
+            await WaitUntilAsync(() => !HostSockets.Reaches(IPAddress.Loopback, GuestPort), "a forward outlived the killed supervisor");
         }
         finally
         {
@@ -100,19 +100,6 @@ public sealed class WorkstationNetworkTests(TestImage image)
             if (DateTime.UtcNow > deadline)
                 throw new ShouldAssertException(failure);
             await Task.Delay(250, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static bool Connects(IPAddress address, int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            return client.ConnectAsync(address, port).Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-            return false;
         }
     }
 
@@ -135,9 +122,4 @@ public sealed class WorkstationNetworkTests(TestImage image)
         }
         return null;
     }
-
-    private static IPAddress? OwnAddress() =>
-        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
 }
