@@ -17,7 +17,7 @@ public sealed class RunSession(LethePaths paths)
         RunDirectory.CleanStale(paths.Runs);
         using var run = RunDirectory.Create(paths.Runs, boot.MachineName);
         if (boot.Debug)
-            streams.Diagnostics.WriteLine($"lethe: console log: {run.ConsoleLog} (kept as {run.KeepLog(paths.Logs)}, the network's decisions beside it as .net.log)");
+            streams.Diagnostics.WriteLine($"lethe: console log: {run.ConsoleLog} (kept as {run.KeepLog(paths.Logs)})");
         VirtualMachine? vm = null;
         ListeningReports? listening = null;
         try
