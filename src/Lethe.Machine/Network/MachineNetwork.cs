@@ -1,4 +1,3 @@
-using Lethe.Core;
 using Lethe.Machine.Network.Gateway;
 using Lethe.Machine.Network.Policy;
 using Lethe.Machine.Run;
