@@ -26,6 +26,16 @@ public sealed record MachineSpec
     /// <summary>The network device and its egress policy (default: a gateway with open egress).</summary>
     public NetworkSpec Network { get; init; } = new();
 
+    /// <summary>SSH logins and what sessions get from the host (agent, variables).</summary>
+    public SshSpec Ssh { get; init; } = new();
+
+    public GpgSpec Gpg { get; init; } = new();
+
+    /// <summary>Host USB devices attached to the machine (security keys).</summary>
+    public IReadOnlyList<UsbDeviceSpec> Usb { get; init; } = [];
+
+    public ShareSpec Share { get; init; } = new();
+
     /// <summary>The file the spec came from, or null for the embedded default.</summary>
     public string? SourcePath { get; init; }
 }

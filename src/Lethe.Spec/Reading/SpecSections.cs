@@ -20,6 +20,10 @@ internal static class SpecSections
         new WorkspaceSection(),
         new ScratchSection(),
         new NetworkSection(),
+        new SshSection(),
+        new GpgSection(),
+        new UsbSection(),
+        new ShareSection(),
     ];
 
     /// <summary>What an empty spec means; kept equal to default.yaml.</summary>
