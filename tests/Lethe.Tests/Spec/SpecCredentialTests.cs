@@ -60,4 +60,19 @@ public sealed class SpecCredentialTests
     [InlineData("share: {git_config: 1}", "1:21: share.git_config: expected true or false, got '1'")]
     public void Wrong_values_are_reported_at_the_value(string yaml, string expected) =>
         SpecAssert.SingleError(yaml, expected);
+
+    [Theory]
+    [InlineData("# ssh:")]
+    [InlineData("# gpg:")]
+    [InlineData("# usb:")]
+    [InlineData("# share:")]
+    public void The_starters_examples_load_once_uncommented(string header)
+    {
+        var starter = SpecLoader.StarterText();
+        var start = starter.IndexOf(header, StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(0);
+        var example = string.Join('\n', starter[start..].Split('\n').TakeWhile(line => line.StartsWith('#')).Select(line => line[2..]));
+        var spec = SpecAssert.Valid(example);
+        (spec.Ssh.AuthorizedKeys.Count + spec.Ssh.SendEnv.Count + spec.Usb.Count).ShouldBe(header switch { "# ssh:" => 2, "# usb:" => 1, _ => 0 });
+    }
 }
