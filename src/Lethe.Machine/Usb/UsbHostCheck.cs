@@ -13,8 +13,16 @@ public sealed record UsbHost(string DevicesRoot, string NodesRoot, string UserNa
 {
     /// <summary>This host. As root, lethe runs QEMU under an unprivileged account, so the node must be open to everyone;
     /// as a user, it must open read-write for that user.</summary>
-    public static UsbHost System { get; } = new("/sys/bus/usb/devices", "/dev/bus/usb", Environment.UserName,
-        PosixFiles.EffectiveUid == 0, PosixFiles.EffectiveUid == 0 ? OpenToOthers : OpensReadWrite);
+    public static UsbHost System { get; } = ForRoot(Environment.GetEnvironmentVariable(TestRootVariable));
+
+    /// <summary>For tests only: a folder holding a fake sys/ (devices) and dev/ (nodes) tree instead of the host's.
+    /// It can only fool this check, never QEMU, which opens the real device or fails.</summary>
+    public const string TestRootVariable = "LETHE_USB_TEST_ROOT";
+
+    private static UsbHost ForRoot(string? testRoot) => new(
+        testRoot is { Length: > 0 } ? Path.Join(testRoot, "sys") : "/sys/bus/usb/devices",
+        testRoot is { Length: > 0 } ? Path.Join(testRoot, "dev") : "/dev/bus/usb",
+        Environment.UserName, PosixFiles.EffectiveUid == 0, PosixFiles.EffectiveUid == 0 ? OpenToOthers : OpensReadWrite);
 
     private static bool OpenToOthers(string node) =>
         PosixFiles.LStat(node) is { } facts && facts.Mode.HasFlag(UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
