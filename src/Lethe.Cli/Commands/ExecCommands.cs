@@ -18,7 +18,10 @@ public static class ExecCommands
         var exec = new Command("exec", "Run a command in a running machine: lethe exec [NAME] -- CMD...") { spec, sendEnv, tokens };
         exec.SetAction(async (parse, stop) =>
         {
-            var (before, after) = MachineInput.SplitAtDoubleDash(parse, exec);
+            // Arguments only: an option's value (--send-env NAME, --spec F) is not a machine name.
+            var (_, after) = MachineInput.SplitAtDoubleDash(parse, exec);
+            var arguments = parse.GetValue(tokens) ?? [];
+            var before = arguments.Take(arguments.Length - after.Count).ToList();
             if (after.Count == 0 || before.Count > 1)
                 throw new UsageException("usage: lethe exec [NAME] -- CMD...");
             var folder = MachineInput.Folder(before.FirstOrDefault(), parse.GetValue(spec), console);

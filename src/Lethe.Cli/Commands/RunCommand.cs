@@ -27,7 +27,7 @@ public static class RunCommand
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
             // Before anything is built or booted: an unset variable is a usage error.
-            var variables = SendEnvInput.With(new ExecRequest { Argv = [] }, loaded.Ssh.SendEnv, parse, sendEnv).Environment;
+            var variables = SendEnvInput.Values(loaded.Ssh.SendEnv, parse, sendEnv);
             // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
             var input = machine.Input(parse, loaded, loaded.Name, debug) with { OneShotFolder = console.CurrentDirectory };
             var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);

@@ -18,7 +18,11 @@ public static class SendEnvInput
 
     /// <summary>The request with its session variables, read from this process's environment; a name unset here is exit 2.</summary>
     public static ExecRequest With(ExecRequest exec, IReadOnlyList<string> specNames, ParseResult parse, Option<string[]> option) =>
-        exec with { Environment = SessionVariables.Collect(specNames, parse.GetValue(option) ?? [], System.Environment.GetEnvironmentVariable) };
+        exec with { Environment = Values(specNames, parse, option) };
+
+    /// <summary>The session variables alone (null: none asked for), read from this process's environment.</summary>
+    public static IReadOnlyDictionary<string, string>? Values(IReadOnlyList<string> specNames, ParseResult parse, Option<string[]> option) =>
+        SessionVariables.Collect(specNames, parse.GetValue(option) ?? [], System.Environment.GetEnvironmentVariable);
 
     /// <summary>A running workstation's send_env names: those of the spec it was booted from (or of --spec), none for the embedded default.</summary>
     public static IReadOnlyList<string> RecordedNames(MachineFolder folder, string? specOption, CliConsole console)

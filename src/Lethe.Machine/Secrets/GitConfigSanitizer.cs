@@ -58,7 +58,11 @@ public static partial class GitConfigSanitizer
         entry.Section == "credential"
         || entry is { Section: "http", Key: "extraheader" }
         || SecretName().IsMatch(entry.Section) || SecretName().IsMatch(entry.Key)
+        // A stray token on a line of its own reads as a bare variable named by it: no real key is that long.
+        || entry.Key.Length > MaxKeyLength || CarriesCredential(entry.Key)
         || CarriesCredential(entry.Subsection) || CarriesCredential(entry.Value);
+
+    private const int MaxKeyLength = 48;
 
     /// <summary>A URL with a password (or any user on http, where the user part is often the token), or a known token's shape.</summary>
     public static bool CarriesCredential(string? text)
@@ -144,7 +148,7 @@ public static partial class GitConfigSanitizer
     [GeneratedRegex(@"(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<userinfo>[^/?#@\s]*)@")]
     private static partial Regex UrlUserInfo();
 
-    [GeneratedRegex(@"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|-----BEGIN [A-Z ]*PRIVATE KEY")]
+    [GeneratedRegex(@"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|-----BEGIN [A-Z ]*PRIVATE KEY", RegexOptions.IgnoreCase)]
     private static partial Regex KnownToken();
 
     [GeneratedRegex(@"\A(?<type>ssh-[a-z0-9-]+|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+)\s+(?<key>[A-Za-z0-9+/]+={0,3})(\s.*)?\z")]

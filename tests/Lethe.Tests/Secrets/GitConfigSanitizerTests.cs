@@ -219,6 +219,13 @@ public sealed class GitConfigSanitizerTests
     }
 
     [Fact]
+    public void A_stray_token_on_a_line_of_its_own_is_not_staged_as_a_variable_name()
+    {
+        var result = Sanitize("[alias]\n\tst = status\n\tAKIAABCDEFGHIJKLMNOP\n\tsk-ant-api03-abcdefghijklmnopqrstuvwxyz\n\tabcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n");
+        Names(result).ShouldBe(["alias.st"]);
+    }
+
+    [Fact]
     public void A_config_git_would_refuse_stages_nothing_and_says_where()
     {
         var result = Sanitize("[alias]\n\tok = 1\n[credential]\n\thelper = \"store\n");
