@@ -36,7 +36,7 @@ public sealed class SendEnvTests(TestImage image)
         var token = TestContext.Current.CancellationToken;
         using var lethe = LetheProcess.Start(["--debug", "run", "--spec", spec, "--send-env", "LETHE_OPTION_SECRET", "--", "bash", "-c",
             // Then it waits for stdin to close, so that the host can look while the machine runs.
-            GuestScript("LETHE_OPTION_SECRET") + "\n" + GuestScript("LETHE_SPEC_SECRET") + "\ncat > /dev/null"], environment: environment, cancellationToken: token);
+            GuestScript("LETHE_OPTION_SECRET") + "\n" + GuestScript("LETHE_SPEC_SECRET") + "\ngetent hosts send-env-check.invalid > /dev/null; cat > /dev/null"], environment: environment, cancellationToken: token);
         var stderr = lethe.StandardError.ReadToEndAsync(token);
         var lines = new List<string>();
         while (await lethe.StandardOutput.ReadLineAsync(token) is { } line)
@@ -79,15 +79,17 @@ public sealed class SendEnvTests(TestImage image)
         lines.Where(l => l.StartsWith("environ=", StringComparison.Ordinal)).ShouldAllBe(l => l != "environ=0", seen);
         lines.Where(l => l.StartsWith("file=", StringComparison.Ordinal)).ShouldBeEmpty(seen);
 
-        // After the run: its console log and network log are kept (--debug); neither, nor any other file, holds it.
+        // After the run: its console log and network log (with the probe's DNS query) are kept (--debug); neither, nor any other file, holds it.
         var kept = errors.Split('\n').Single(l => l.StartsWith("lethe: console log:", StringComparison.Ordinal));
         var consoleLog = kept[(kept.IndexOf("(kept as ", StringComparison.Ordinal) + "(kept as ".Length)..].TrimEnd(')');
         new FileInfo(consoleLog).Length.ShouldBeGreaterThan(0);
-        File.Exists(Path.ChangeExtension(consoleLog, ".net.log")).ShouldBeTrue(errors);
+        var netLog = consoleLog[..^".console.log".Length] + ".net.log";
+        new FileInfo(netLog).Length.ShouldBeGreaterThan(0, errors);
         foreach (var marker in new[] { optionMarker, specMarker })
         {
             errors.ShouldNotContain(marker);
             SecretScan.FileContains(consoleLog, marker).ShouldBeFalse();
+            SecretScan.FileContains(netLog, marker).ShouldBeFalse();
             ShouldBeInNoFile(marker, "after the run");
         }
     }
