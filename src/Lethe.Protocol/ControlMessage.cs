@@ -100,6 +100,23 @@ public sealed record ExecRequest
     public int Rows { get; init; }
     public int Columns { get; init; }
     public string? Term { get; init; }
+
+    /// <summary>
+    /// send_env: host variables for this session's environment only (after the spec's env; never for a
+    /// root command). Secret: they travel only in this message, and <see cref="ToString"/> names them
+    /// without their values, so no log line or exception text made from a request can carry one.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Argv = [").AppendJoin(", ", Argv).Append("], WorkingDirectory = ").Append(WorkingDirectory)
+            .Append(", Tty = ").Append(Tty).Append(", AsRoot = ").Append(AsRoot)
+            .Append(", Rows = ").Append(Rows).Append(", Columns = ").Append(Columns).Append(", Term = ").Append(Term);
+        if (Environment is { Count: > 0 } environment)
+            builder.Append(", Environment = [").AppendJoin(", ", environment.Keys.Select(name => name + "=(hidden)")).Append(']');
+        return true;
+    }
 }
 
 /// <summary>Milliseconds since the guest kernel started (CLOCK_BOOTTIME) at the end of a phase.</summary>

@@ -29,6 +29,13 @@ public sealed record GuestSeed
 
     /// <summary>The machine's network device; null when it has none (<c>network.mode: none</c>).</summary>
     public NetworkSeed? Network { get; init; }
+
+    /// <summary>share.git_config: the host's global git config, already sanitized on the host (no credential
+    /// left in it), which the guest writes to <see cref="SeedLayout.SystemGitConfig"/>; null: none.</summary>
+    public string? GitConfig { get; init; }
+
+    /// <summary>Host USB devices are attached (the spec's usb:): the guest loads the xHCI driver (<see cref="Boot.UsbPlan"/>).</summary>
+    public bool Usb { get; init; }
 }
 
 /// <param name="Overlay">Put the root overlay's writable layer on the scratch disk instead of RAM.</param>
@@ -83,4 +90,6 @@ public static class SeedLayout
     /// lethe's in-guest probes (lethe-init dm-targets NAME).</summary>
     public const string AgentPath = "/run/lethe/lethe-init";
     public const string AgentUnitName = "lethe-agent.service";
+    /// <summary>Where share.git_config lands: git's system-wide config (root's, 0644).</summary>
+    public const string SystemGitConfig = "/etc/gitconfig";
 }

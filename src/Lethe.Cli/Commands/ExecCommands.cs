@@ -13,15 +13,20 @@ public static class ExecCommands
     public static Command Exec(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var sendEnv = SendEnvInput.CreateOption();
         var tokens = new Argument<string[]>("name-and-command") { Arity = ArgumentArity.ZeroOrMore, Description = "[NAME] -- CMD..." };
-        var exec = new Command("exec", "Run a command in a running machine: lethe exec [NAME] -- CMD...") { spec, tokens };
+        var exec = new Command("exec", "Run a command in a running machine: lethe exec [NAME] -- CMD...") { spec, sendEnv, tokens };
         exec.SetAction(async (parse, stop) =>
         {
-            var (before, after) = MachineInput.SplitAtDoubleDash(parse, exec);
+            // Arguments only: an option's value (--send-env NAME, --spec F) is not a machine name.
+            var (_, after) = MachineInput.SplitAtDoubleDash(parse, exec);
+            var arguments = parse.GetValue(tokens) ?? [];
+            var before = arguments.Take(arguments.Length - after.Count).ToList();
             if (after.Count == 0 || before.Count > 1)
                 throw new UsageException("usage: lethe exec [NAME] -- CMD...");
             var folder = MachineInput.Folder(before.FirstOrDefault(), parse.GetValue(spec), console);
-            return await RunInAsync(folder, RunCommand.Exec(after, console, null), console, stop).ConfigureAwait(false);
+            var request = SendEnvInput.With(RunCommand.Exec(after, console, null), SendEnvInput.RecordedNames(folder, parse.GetValue(spec), console), parse, sendEnv);
+            return await RunInAsync(folder, request, console, stop).ConfigureAwait(false);
         });
         return exec;
     }
@@ -29,12 +34,14 @@ public static class ExecCommands
     public static Command Shell(CliConsole console)
     {
         var spec = SpecInput.CreateOption();
+        var sendEnv = SendEnvInput.CreateOption();
         var name = MachineInput.CreateNameArgument();
-        var shell = new Command("shell", "An interactive login shell in a running machine") { spec, name };
+        var shell = new Command("shell", "An interactive login shell in a running machine") { spec, sendEnv, name };
         shell.SetAction(async (parse, stop) =>
         {
             var folder = MachineInput.Folder(parse.GetValue(name), parse.GetValue(spec), console);
-            return await RunInAsync(folder, RunCommand.Exec([], console, null), console, stop).ConfigureAwait(false);
+            var request = SendEnvInput.With(RunCommand.Exec([], console, null), SendEnvInput.RecordedNames(folder, parse.GetValue(spec), console), parse, sendEnv);
+            return await RunInAsync(folder, request, console, stop).ConfigureAwait(false);
         });
         return shell;
     }

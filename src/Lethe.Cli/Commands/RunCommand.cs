@@ -15,8 +15,9 @@ public static class RunCommand
         var spec = SpecInput.CreateOption();
         var allowOutside = SpecInput.CreateAllowOutsideOption();
         var machine = new MachineOptions();
+        var sendEnv = SendEnvInput.CreateOption();
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run (after --); none: an interactive shell" };
-        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, command };
+        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, sendEnv, command };
         machine.AddTo(run);
         run.SetAction(async (parse, stop) =>
         {
@@ -25,11 +26,13 @@ public static class RunCommand
                 throw new UsageException($"unexpected '{argv[0]}': put the command after --, as in: lethe run -- {string.Join(' ', argv)}");
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
+            // Before anything is built or booted: an unset variable is a usage error.
+            var variables = SendEnvInput.Values(loaded.Ssh.SendEnv, parse, sendEnv);
             // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
             var input = machine.Input(parse, loaded, loaded.Name, debug) with { OneShotFolder = console.CurrentDirectory };
             var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
 
-            var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null);
+            var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null) with { Environment = variables };
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
             using var raw = exec.Tty ? Terminal.EnterRaw() : null;
             return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes).ConfigureAwait(false);

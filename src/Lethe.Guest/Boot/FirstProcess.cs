@@ -32,7 +32,7 @@ internal static class FirstProcess
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
             string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules,
                 .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules,
-                .. seed.Network is null ? [] : NetworkPlan.Modules];
+                .. seed.Network is null ? [] : NetworkPlan.Modules, .. seed.Usb ? UsbPlan.Modules : []];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
             var network = NetworkSetup.Start(seed.Network);
@@ -64,6 +64,7 @@ internal static class FirstProcess
                 timeline.Mark("persist");
             }
             Identity.Apply(seed, persistMounted: persistDisk is not null);
+            warnings.AddRange(SharedConfig.Apply(seed));
             timeline.Mark("root");
             warnings.AddRange(network.Finish());
             if (seed.Network is not null)

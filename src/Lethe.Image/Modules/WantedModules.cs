@@ -19,8 +19,10 @@ public static class WantedModules
     public static readonly ModuleGroup Workspace = new("workspace", ["9p", "9pnet_virtio"], []);
     public static readonly ModuleGroup Network = new("network", ["virtio_net"], []);
     public static readonly ModuleGroup Vsock = new("vsock", [], ["vsock", "vmw_vsock_virtio_transport"]);
+    /// <summary>usb: the xHCI controller on the microvm's PCIe bus; a security key's HID driver when the kernel has it as a module.</summary>
+    public static readonly ModuleGroup Usb = new("usb", ["xhci_pci"], ["usbhid", "hid_generic"]);
 
-    public static readonly IReadOnlyList<ModuleGroup> Groups = [Base, Persist, Scratch, Workspace, Network, Vsock];
+    public static readonly IReadOnlyList<ModuleGroup> Groups = [Base, Persist, Scratch, Workspace, Network, Vsock, Usb];
 
     /// <summary>Every wanted module of every group, in group order.</summary>
     public static IReadOnlyList<WantedModule> All =>

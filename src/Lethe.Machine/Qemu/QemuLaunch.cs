@@ -33,6 +33,8 @@ public sealed record QemuLaunch
     public QemuNetwork Network { get; init; } = QemuNetwork.None;
     /// <summary>For <see cref="QemuNetwork.Gateway"/>: QEMU's inherited fd of the gateway's socket (set by <see cref="VmmCommandLine.ThroughFds"/>).</summary>
     public int? NetworkFd { get; init; }
+    /// <summary>Host USB devices to attach (the spec's usb:); they need the microvm's PCIe bus (see <see cref="Usb.UsbArguments"/>).</summary>
+    public IReadOnlyList<Lethe.Spec.UsbDeviceSpec> Usb { get; init; } = [];
 }
 
 /// <summary>What the guest's one network device (virtio-net, MAC <see cref="NetworkLayout.GuestMac"/>) is connected to.</summary>

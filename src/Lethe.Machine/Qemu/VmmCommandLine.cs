@@ -49,7 +49,7 @@ public static class VmmCommandLine
     [
         tools.Confine, "confine", "--",
         tools.Setpriv, "--pdeathsig", "KILL", "--no-new-privs", .. account?.SetprivArguments() ?? [], "--",
-        tools.Qemu, .. QemuArguments.Build(ThroughFds(launch, fds)),
+        tools.Qemu, .. Usb.UsbArguments.Apply(QemuArguments.Build(ThroughFds(launch, fds)), launch.Usb),
     ];
 
     private static string FdSet(int set) => $"/dev/fdset/{set}";

@@ -2,6 +2,8 @@ using Lethe.Core;
 using Lethe.Image;
 using Lethe.Machine.Accel;
 using Lethe.Machine.Scratch;
+using Lethe.Machine.Secrets;
+using Lethe.Machine.Usb;
 using Lethe.Spec;
 
 namespace Lethe.Machine.Run;
@@ -42,11 +44,14 @@ public interface IBootHost
 /// refuses an unusable scratch folder before anything is built, chooses the accelerator, gets the image,
 /// and picks the shared folder. It returns data; the command line renders it.
 /// </summary>
-public sealed class BootPreparation(LethePaths paths, IBootHost host)
+public sealed class BootPreparation(LethePaths paths, IBootHost host, UsbHost? usb = null, HostGitConfig? gitConfig = null)
 {
     public async Task<PreparedBoot> PrepareAsync(BootInput input, CancellationToken stop)
     {
         var (memoryMiB, cpus) = Resources(input);
+        // A usb device that is not there, or that QEMU could not open, is refused before anything is built (exit 3).
+        UsbHostCheck.Require(input.Spec.Usb, usb ?? UsbHost.System);
+        var staged = (gitConfig ?? HostGitConfig.FromEnvironment()).For(input.Spec);
         var scratch = ScratchFor(input.Scratch, input.Spec);
         if (scratch is not null)
             await RefuseUnusableScratchFolderAsync(scratch, stop).ConfigureAwait(false);
@@ -57,9 +62,9 @@ public sealed class BootPreparation(LethePaths paths, IBootHost host)
         var request = new BootRequest
         {
             Spec = input.Spec, Image = image, Accel = accel, MemoryMiB = memoryMiB, Cpus = cpus, Debug = input.Debug, Name = input.Name,
-            Scratch = scratch, PersistDisk = input.PersistDisk, Workspace = WorkspaceFor(input),
+            Scratch = scratch, PersistDisk = input.PersistDisk, Workspace = WorkspaceFor(input), GitConfig = staged.Text,
         };
-        return new PreparedBoot(request, accel.Note is { } note ? [note] : []);
+        return new PreparedBoot(request, [.. accel.Note is { } note ? [note] : Array.Empty<string>(), .. staged.Notes.Select(n => $"lethe: warning: {n}")]);
     }
 
     /// <summary>Pure: memory and vCPUs, the command line's over the spec's, in range or a usage error.</summary>

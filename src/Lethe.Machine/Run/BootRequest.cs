@@ -29,6 +29,9 @@ public sealed record BootRequest
     /// <summary>Where the egress policy's decision log goes (a workstation's machine folder); null: the run's own folder.</summary>
     public string? NetworkLog { get; init; }
 
+    /// <summary>share.git_config: the host's global git config, sanitized (not secret any more); null: none.</summary>
+    public string? GitConfig { get; init; }
+
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };
 }

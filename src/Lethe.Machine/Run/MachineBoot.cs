@@ -82,6 +82,7 @@ public static class MachineBoot
         PersistDisk = boot.PersistDisk,
         Workspace = boot.Shares ? new SharedFolderLaunch(boot.Workspace!.HostPath!, ReadOnly: boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
         Network = boot.Network?.Backend ?? QemuNetwork.None,
+        Usb = boot.Spec.Usb,
     };
 
     private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)

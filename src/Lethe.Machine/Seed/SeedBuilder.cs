@@ -27,6 +27,8 @@ public static class SeedBuilder
             Workspace = boot.Shares ? new SharedFolder(SeedLayout.WorkspaceTag, boot.Workspace!.At, boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
             Scratch = boot.Scratch is { } scratch ? new ScratchSeed(scratch.Overlay) : null,
             Network = boot.Network is { Backend: not QemuNetwork.None } network ? new NetworkSeed(network.ReportListening) : null,
+            GitConfig = boot.GitConfig,
+            Usb = spec.Usb.Count > 0,
         };
     }
 

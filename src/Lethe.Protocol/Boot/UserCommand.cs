@@ -67,8 +67,17 @@ public static class UserCommand
         info.Environment["TERM"] = request.Term ?? (request.Tty ? "xterm-256color" : "dumb");
         foreach (var (name, value) in seed.Environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
+        // send_env last, so a session's own value wins over the spec's; a name that could not be a
+        // variable (a host that broke the rules) is skipped rather than handed to execve.
+        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
+            if (IsVariableName(name) && !value.Contains('\0', StringComparison.Ordinal))
+                info.Environment[name] = value;
         return info;
     }
+
+    /// <summary>Letters, digits and '_', not starting with a digit: what send_env accepts on the host too.</summary>
+    public static bool IsVariableName(string name) =>
+        name.Length is > 0 and <= 128 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     public static string ShellQuote(IEnumerable<string> argv) =>
         string.Join(' ', argv.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))

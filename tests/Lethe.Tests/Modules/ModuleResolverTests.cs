@@ -36,6 +36,13 @@ public sealed class ModuleResolverTests
         kernel/net/vmw_vsock/vsock.ko:
         kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko: kernel/net/vmw_vsock/vsock.ko
         kernel/net/vmw_vsock/vmw_vsock_virtio_transport.ko: kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko kernel/net/vmw_vsock/vsock.ko kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko
+        kernel/drivers/usb/host/xhci-hcd.ko: kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+        kernel/drivers/usb/host/xhci-pci.ko: kernel/drivers/usb/host/xhci-hcd.ko kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+        kernel/drivers/usb/common/usb-common.ko:
+        kernel/drivers/usb/core/usbcore.ko: kernel/drivers/usb/common/usb-common.ko
+        kernel/drivers/hid/hid.ko:
+        kernel/drivers/hid/hid-generic.ko: kernel/drivers/hid/hid.ko
+        kernel/drivers/hid/usbhid/usbhid.ko: kernel/drivers/hid/hid.ko kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
         """;
 
     private const string ModulesBuiltin = """
