@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lethe.Cli.Host;
 using Lethe.Core;
+using Lethe.Machine.Agents;
 using Lethe.Machine.Run;
 using Lethe.Machine.Workstation;
 using Lethe.Protocol;
@@ -15,13 +16,16 @@ public static class ExecCommands
         var spec = SpecInput.CreateOption();
         var tokens = new Argument<string[]>("name-and-command") { Arity = ArgumentArity.ZeroOrMore, Description = "[NAME] -- CMD..." };
         var exec = new Command("exec", "Run a command in a running machine: lethe exec [NAME] -- CMD...") { spec, tokens };
+        var agents = new AgentOptions();
+        agents.AddTo(exec);
         exec.SetAction(async (parse, stop) =>
         {
             var (before, after) = MachineInput.SplitAtDoubleDash(parse, exec);
             if (after.Count == 0 || before.Count > 1)
                 throw new UsageException("usage: lethe exec [NAME] -- CMD...");
             var folder = MachineInput.Folder(before.FirstOrDefault(), parse.GetValue(spec), console);
-            return await RunInAsync(folder, RunCommand.Exec(after, console, null), console, stop).ConfigureAwait(false);
+            var forwarded = await agents.FindAsync(parse, AgentOptions.MachineSpecOf(folder, parse.GetValue(spec), console), stop).ConfigureAwait(false);
+            return await RunInAsync(folder, RunCommand.Exec(after, console, null), console, stop, forwarded).ConfigureAwait(false);
         });
         return exec;
     }
@@ -31,19 +35,22 @@ public static class ExecCommands
         var spec = SpecInput.CreateOption();
         var name = MachineInput.CreateNameArgument();
         var shell = new Command("shell", "An interactive login shell in a running machine") { spec, name };
+        var agents = new AgentOptions();
+        agents.AddTo(shell);
         shell.SetAction(async (parse, stop) =>
         {
             var folder = MachineInput.Folder(parse.GetValue(name), parse.GetValue(spec), console);
-            return await RunInAsync(folder, RunCommand.Exec([], console, null), console, stop).ConfigureAwait(false);
+            var forwarded = await agents.FindAsync(parse, AgentOptions.MachineSpecOf(folder, parse.GetValue(spec), console), stop).ConfigureAwait(false);
+            return await RunInAsync(folder, RunCommand.Exec([], console, null), console, stop, forwarded).ConfigureAwait(false);
         });
         return shell;
     }
 
-    private static async Task<int> RunInAsync(MachineFolder folder, ExecRequest exec, CliConsole console, CancellationToken stop)
+    private static async Task<int> RunInAsync(MachineFolder folder, ExecRequest exec, CliConsole console, CancellationToken stop, HostAgents? agents)
     {
         if (!folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is not running (start it with: lethe up {folder.Name})");
         using var raw = exec.Tty ? Terminal.EnterRaw() : null;
-        return await MachineClient.ExecAsync(folder, exec, new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error), stop, raw?.Resizes).ConfigureAwait(false);
+        return await MachineClient.ExecAsync(folder, exec, new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error), stop, raw?.Resizes, agents).ConfigureAwait(false);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<int, Process> _running = new();
     private readonly ConcurrentDictionary<int, bool> _terminals = new();
+    private readonly ConcurrentDictionary<int, SessionAgents> _agents = new();
 
     /// <summary>Returns when the host asks for power-off, closes the channel or breaks the protocol.</summary>
     public async Task ServeAsync()
@@ -63,6 +64,9 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
                                               && message is { Rows: { } rows, Columns: { } columns }:
                     SessionTerminal.Resize(process.Id, rows, columns);
                     break;
+                case MessageTypes.StreamData or MessageTypes.StreamClose when _agents.TryGetValue(session, out var agents):
+                    await agents.HandleAsync(message).ConfigureAwait(false);
+                    break;
                 case MessageTypes.PowerOff:
                     return;
             }
@@ -71,9 +75,11 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
 
     private async Task<Process?> StartAsync(int session, ExecRequest exec)
     {
+        SessionAgents? agents = null;
         try
         {
-            var process = Process.Start(UserCommand.StartInfo(exec, seed)) ?? throw new InvalidOperationException("no process");
+            agents = await ForwardAgentsAsync(session, exec).ConfigureAwait(false);
+            var process = Process.Start(UserCommand.StartInfo(exec, seed, agents?.Environment)) ?? throw new InvalidOperationException("no process");
             _running[session] = process;
             if (exec.Tty)
                 _terminals[session] = true;
@@ -81,10 +87,26 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
         }
         catch (Exception e)
         {
+            if (agents is not null && _agents.TryRemove(session, out _))
+                agents.Dispose();
             await channel.SendAsync(ControlMessage.Failure($"cannot start {exec.Argv.FirstOrDefault()}: {(seed.Debug ? e.ToString() : e.Message)}").ForSession(session)).ConfigureAwait(false);
             await channel.SendAsync(ControlMessage.Exited(127).ForSession(session)).ConfigureAwait(false);
             return null;
         }
+    }
+
+    /// <summary>The session's agent sockets (and, for gpg, the host's public keys in the user's keyring); none for root commands.</summary>
+    private async Task<SessionAgents?> ForwardAgentsAsync(int session, ExecRequest exec)
+    {
+        var kinds = AgentKinds.Known(exec.Forwards);
+        if (kinds.Count == 0 || exec.AsRoot || _agents.ContainsKey(session))
+            return null;
+        var agents = SessionAgents.Start(channel, session, kinds, seed.User);
+        _agents[session] = agents;
+        if (kinds.Contains(AgentKinds.GpgAgent) && exec.GpgPublicKeys is { Length: > 0 } keys
+            && await GpgKeyImport.RunAsync(keys, seed).ConfigureAwait(false) is { } problem)
+            await channel.SendAsync(ControlMessage.Failure($"the host's gpg public keys were not imported: {problem}").ForSession(session)).ConfigureAwait(false);
+        return agents;
     }
 
     private async Task FinishAsync(int session, Process process, bool tty)
@@ -97,6 +119,8 @@ internal sealed class CommandSession(ControlChannel channel, GuestSeed seed)
         // Reaped: its pid may be reused from now on, so no signal or resize may reach it.
         _running.TryRemove(session, out _);
         _terminals.TryRemove(session, out _);
+        if (_agents.TryRemove(session, out var agents))
+            agents.Dispose();
         // A background child may hold the pipes open forever; take what is there and move on.
         await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(DrainAfterExit)).ConfigureAwait(false);
         await channel.SendAsync(ControlMessage.Exited(process.ExitCode).ForSession(session)).ConfigureAwait(false);
