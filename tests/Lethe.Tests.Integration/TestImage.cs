@@ -15,8 +15,8 @@ public sealed class TestImage : IAsyncLifetime
     private const string Body = """
         image:
           suite: bookworm
-          # Clients and a listener for the network tests; gpg for signing through a forwarded agent.
-          packages: [curl, iproute2, netcat-openbsd, gpg]
+          # Clients and a listener for the network tests; gpg and ssh-add/ssh-keygen for signing through a forwarded agent.
+          packages: [curl, iproute2, netcat-openbsd, gpg, openssh-client]
         user:
           name: dev
           uid: 1000
