@@ -83,6 +83,7 @@ public sealed class AgentForwardingTests(TestImage image)
             environment: key.Environment, timeout: TimeSpan.FromMinutes(10));
 
         run.ExitCode.ShouldBe(0, run.ToString());
+        run.Stderr.ShouldNotContain("not imported", customMessage: "the import must not wait on the agent it imports for");
         var signed = Section(run.Stdout, null, "---secret");
         signed.ShouldContain("-----BEGIN PGP MESSAGE-----");
         Section(run.Stdout, "---secret", null).Trim().ShouldBe("0", "no secret key material in the guest's keyring");
