@@ -32,9 +32,15 @@ public sealed class AgentOptions
             stop);
 
     /// <summary>
-    /// For exec and shell: the spec given with --spec, else the one the running machine was started from;
-    /// null for a machine on the embedded default (which forwards nothing).
+    /// For exec and shell: the spec given with --spec, else the one the running machine was started from
+    /// (when it can still be read: a spec file edited or removed since must not stop exec); null for a
+    /// machine on the embedded default, which forwards nothing.
     /// </summary>
-    public static MachineSpec? MachineSpecOf(MachineFolder folder, string? specOption, CliConsole console) =>
-        (specOption ?? folder.ReadStatus()?.SpecPath) is { } path ? SpecInput.Load(path, console, allowOutsideSpecFolder: true) : null;
+    public static MachineSpec? MachineSpecOf(MachineFolder folder, string? specOption, CliConsole console)
+    {
+        if (specOption is not null)
+            return SpecInput.Load(specOption, console, allowOutsideSpecFolder: true);
+        return folder.ReadStatus()?.SpecPath is { } recorded && File.Exists(recorded)
+            && SpecLoader.Load(recorded, allowOutsideSpecFolder: true) is { Ok: true } result ? result.Spec : null;
+    }
 }
