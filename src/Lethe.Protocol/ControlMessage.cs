@@ -36,6 +36,12 @@ public sealed record ControlMessage
     /// <summary>The guest's listening TCP ports, in <see cref="MessageTypes.Listening"/>; the host validates them (<see cref="ListeningPorts.FromMessage"/>).</summary>
     public IReadOnlyList<int>? Ports { get; init; }
 
+    /// <summary>Which forwarded-agent stream of the session a stream message is about (<see cref="StreamMessages"/>).</summary>
+    public int? Stream { get; init; }
+
+    /// <summary>The agent a <see cref="MessageTypes.StreamOpen"/> asks for: one of <see cref="AgentKinds"/>.</summary>
+    public string? Kind { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };
@@ -49,6 +55,9 @@ public sealed record ControlMessage
     public static ControlMessage Listening(IReadOnlyList<int> ports) => new() { Type = MessageTypes.Listening, Ports = ports };
     public static ControlMessage PowerOff() => new() { Type = MessageTypes.PowerOff };
     public static ControlMessage Restart() => new() { Type = MessageTypes.Reboot };
+    public static ControlMessage StreamOpened(int stream, string kind) => new() { Type = MessageTypes.StreamOpen, Stream = stream, Kind = kind };
+    public static ControlMessage StreamBytes(int stream, ReadOnlySpan<byte> bytes) => new() { Type = MessageTypes.StreamData, Stream = stream, Data = Convert.ToBase64String(bytes) };
+    public static ControlMessage StreamClosed(int stream) => new() { Type = MessageTypes.StreamClose, Stream = stream };
 
     public byte[] DataBytes() => Data is null ? [] : Convert.FromBase64String(Data);
 
@@ -85,6 +94,12 @@ public static class MessageTypes
     /// <see cref="Log"/> saying what changed, or an <see cref="Error"/>.</summary>
     public const string NetAllow = "net-allow";
     public const string NetDeny = "net-deny";
+
+    // Forwarded agents, in both directions within a session: the guest opens a stream for each connection
+    // to an agent socket in the machine; bytes and the close then travel both ways (see StreamMessages).
+    public const string StreamOpen = "stream-open";
+    public const string StreamData = "stream-data";
+    public const string StreamClose = "stream-close";
 }
 
 /// <summary>A command for the guest to run. Sent over the channel, never in the seed, so that it
@@ -101,6 +116,12 @@ public sealed record ExecRequest
     public int Columns { get; init; }
     public string? Term { get; init; }
 
+    /// <summary>The host agents this session may reach (<see cref="AgentKinds"/>); the guest gives it a socket for each.</summary>
+    public IReadOnlyList<string>? Forwards { get; init; }
+
+    /// <summary>With a gpg-agent forward: the host's public key(s), ASCII-armored, for the guest to import.</summary>
+    public string? GpgPublicKeys { get; init; }
+
     /// <summary>
     /// send_env: host variables for this session's environment only (after the spec's env; never for a
     /// root command). Secret: they travel only in this message, and <see cref="ToString"/> names them
@@ -113,6 +134,10 @@ public sealed record ExecRequest
         builder.Append("Argv = [").AppendJoin(", ", Argv).Append("], WorkingDirectory = ").Append(WorkingDirectory)
             .Append(", Tty = ").Append(Tty).Append(", AsRoot = ").Append(AsRoot)
             .Append(", Rows = ").Append(Rows).Append(", Columns = ").Append(Columns).Append(", Term = ").Append(Term);
+        if (Forwards is { Count: > 0 } forwards)
+            builder.Append(", Forwards = [").AppendJoin(", ", forwards).Append(']');
+        if (GpgPublicKeys is { } keys)
+            builder.Append(", GpgPublicKeys = (").Append(keys.Length).Append(" characters)");
         if (Environment is { Count: > 0 } environment)
             builder.Append(", Environment = [").AppendJoin(", ", environment.Keys.Select(name => name + "=(hidden)")).Append(']');
         return true;

@@ -15,8 +15,9 @@ public sealed class TestImage : IAsyncLifetime
     private const string Body = """
         image:
           suite: bookworm
-          # Clients and a listener for the network tests; gpg for signing through a forwarded agent; git for share.git_config.
-          packages: [curl, iproute2, netcat-openbsd, gpg, git]
+          # Clients and a listener for the network tests; gpg and ssh-add/ssh-keygen for signing through a
+          # forwarded agent; git for share.git_config.
+          packages: [curl, iproute2, netcat-openbsd, gpg, openssh-client, git]
         user:
           name: dev
           uid: 1000

@@ -16,9 +16,11 @@ public static class RunCommand
         var allowOutside = SpecInput.CreateAllowOutsideOption();
         var machine = new MachineOptions();
         var sendEnv = SendEnvInput.CreateOption();
+        var agents = new AgentOptions();
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run (after --); none: an interactive shell" };
         var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, sendEnv, command };
         machine.AddTo(run);
+        agents.AddTo(run);
         run.SetAction(async (parse, stop) =>
         {
             var argv = parse.GetValue(command) ?? [];
@@ -30,12 +32,13 @@ public static class RunCommand
             var variables = SendEnvInput.Values(loaded.Ssh.SendEnv, parse, sendEnv);
             // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
             var input = machine.Input(parse, loaded, loaded.Name, debug) with { OneShotFolder = console.CurrentDirectory };
+            var forwarded = await agents.FindAsync(parse, loaded, stop).ConfigureAwait(false);
             var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
 
             var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null) with { Environment = variables };
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
             using var raw = exec.Tty ? Terminal.EnterRaw() : null;
-            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes).ConfigureAwait(false);
+            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes, forwarded).ConfigureAwait(false);
         });
         return run;
     }

@@ -23,11 +23,4 @@ public static class SendEnvInput
     /// <summary>The session variables alone (null: none asked for), read from this process's environment.</summary>
     public static IReadOnlyDictionary<string, string>? Values(IReadOnlyList<string> specNames, ParseResult parse, Option<string[]> option) =>
         SessionVariables.Collect(specNames, parse.GetValue(option) ?? [], System.Environment.GetEnvironmentVariable);
-
-    /// <summary>A running workstation's send_env names: those of the spec it was booted from (or of --spec), none for the embedded default.</summary>
-    public static IReadOnlyList<string> RecordedNames(MachineFolder folder, string? specOption, CliConsole console)
-    {
-        var path = specOption ?? folder.ReadStatus()?.SpecPath;
-        return path is null ? [] : SpecInput.Load(path, console, allowOutsideSpecFolder: true).Ssh.SendEnv;
-    }
 }

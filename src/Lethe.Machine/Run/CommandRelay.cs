@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Machine.Agents;
 using Lethe.Protocol;
 
 namespace Lethe.Machine.Run;
@@ -7,22 +8,24 @@ namespace Lethe.Machine.Run;
 /// Runs one command over a control channel (to a guest, or to a workstation's supervisor): sends the
 /// request, pumps stdin (and terminal sizes), writes stdout and stderr as they come, and returns the
 /// exit status: the first one of its own session. The guest's listening reports go to <c>listening</c>
-/// (when given); anything else the other end sends is ignored.
+/// (when given); the streams of forwarded agents go to the host's agents (when the session has any);
+/// anything else the other end sends is ignored.
 /// </summary>
 public static class CommandRelay
 {
     public static async Task<int> RunAsync(ControlChannel channel, int session, ExecRequest exec, RunStreams streams, CancellationToken stop,
-        TerminalResizes? resizes = null, ListeningReports? listening = null)
+        TerminalResizes? resizes = null, ListeningReports? listening = null, HostAgents? agents = null)
     {
         try
         {
-            await channel.SendAsync(ControlMessage.Run(exec).ForSession(session), stop).ConfigureAwait(false);
+            await channel.SendAsync(ControlMessage.Run(agents is null ? exec : exec with { Forwards = agents.Kinds, GpgPublicKeys = agents.GpgPublicKeys }).ForSession(session), stop).ConfigureAwait(false);
         }
         catch (ControlChannelException e)
         {
             throw new UsageException($"the command is too long: {e.Message}");
         }
         using var done = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        await using var relay = agents is null ? null : new AgentRelay(channel, session, agents, streams.Diagnostics);
         _ = Task.Run(() => PumpStdinAsync(channel, session, streams.Stdin, done.Token), CancellationToken.None);
         if (resizes is not null)
             _ = Task.Run(() => PumpResizesAsync(channel, session, resizes, done.Token), CancellationToken.None);
@@ -51,6 +54,9 @@ public static class CommandRelay
                         break;
                     case MessageTypes.Exit:
                         return message.Code ?? 1;
+                    case MessageTypes.StreamOpen or MessageTypes.StreamData or MessageTypes.StreamClose when relay is not null:
+                        await relay.HandleAsync(message, stop).ConfigureAwait(false);
+                        break;
                 }
             }
         }

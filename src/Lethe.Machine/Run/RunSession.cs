@@ -1,4 +1,5 @@
 using Lethe.Core;
+using Lethe.Machine.Agents;
 using Lethe.Protocol;
 
 namespace Lethe.Machine.Run;
@@ -12,7 +13,8 @@ public sealed class RunSession(LethePaths paths)
     public const int InterruptedExitCode = 130;
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(15);
 
-    public async Task<int> RunAsync(BootRequest boot, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null)
+    public async Task<int> RunAsync(BootRequest boot, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null,
+        HostAgents? agents = null)
     {
         RunDirectory.CleanStale(paths.Runs);
         using var run = RunDirectory.Create(paths.Runs, boot.MachineName);
@@ -28,7 +30,7 @@ public sealed class RunSession(LethePaths paths)
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
             listening = ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics);
-            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes, listening).ConfigureAwait(false);
+            var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes, listening, agents).ConfigureAwait(false);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
             return code;
         }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Lethe.Core;
+using Lethe.Machine.Agents;
 using Lethe.Machine.Run;
 using Lethe.Protocol;
 
@@ -8,7 +9,8 @@ namespace Lethe.Machine.Workstation;
 /// <summary>Talks to a running machine's supervisor over its Unix socket.</summary>
 public static class MachineClient
 {
-    public static async Task<int> ExecAsync(MachineFolder folder, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null)
+    public static async Task<int> ExecAsync(MachineFolder folder, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null,
+        HostAgents? agents = null)
     {
         var (stream, channel) = await ConnectAsync(folder, stop).ConfigureAwait(false);
         await using (stream)
@@ -16,7 +18,7 @@ public static class MachineClient
         {
             try
             {
-                return await CommandRelay.RunAsync(channel, SessionMessages.ClientSession, exec, streams, stop, resizes).ConfigureAwait(false);
+                return await CommandRelay.RunAsync(channel, SessionMessages.ClientSession, exec, streams, stop, resizes, agents: agents).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

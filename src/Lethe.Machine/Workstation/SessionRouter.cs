@@ -10,21 +10,26 @@ namespace Lethe.Machine.Workstation;
 /// client sees its one session as session 0 and can reach no other. A client that has gone (it got its
 /// exit status and closed) is dropped; it must never stop the routing, since that would stop the machine.
 /// Neither side is trusted: a guest message for a session that was never opened, or of a type a session
-/// cannot send, and a client message for a session other than its own, are dropped and logged.
+/// cannot send, and a client message for a session other than its own, are dropped and logged. Agent
+/// streams pass between the guest and the session's client (which connects them to its own agents); a
+/// stream-open of a kind the session did not ask for, or a stream message out of shape, is dropped too.
 /// </summary>
 public sealed class SessionRouter(TextWriter? log = null)
 {
     private const int MaxLoggedDrops = 20;
     private readonly ConcurrentDictionary<int, ControlChannel> _sessions = new();
+    private readonly ConcurrentDictionary<int, IReadOnlyList<string>> _forwards = new();
     private int _next;
     private int _loggedDrops;
 
     /// <summary>Where dropped messages are reported.</summary>
     public TextWriter Log { get; } = log ?? TextWriter.Null;
 
-    public int Open(ControlChannel client)
+    /// <summary>Opens a session for <paramref name="client"/>, whose agent streams may be of the <paramref name="forwards"/> kinds only.</summary>
+    public int Open(ControlChannel client, IReadOnlyList<string>? forwards = null)
     {
         var session = Interlocked.Increment(ref _next);
+        _forwards[session] = AgentKinds.Known(forwards);
         _sessions[session] = client;
         return session;
     }
@@ -34,7 +39,11 @@ public sealed class SessionRouter(TextWriter? log = null)
 
     public bool IsOpen(int session) => _sessions.ContainsKey(session);
 
-    public void Close(int session) => _sessions.TryRemove(session, out _);
+    public void Close(int session)
+    {
+        _sessions.TryRemove(session, out _);
+        _forwards.TryRemove(session, out _);
+    }
 
     /// <summary>
     /// Routes everything the guest sends until its channel ends. Returns false when the guest broke the
@@ -77,6 +86,11 @@ public sealed class SessionRouter(TextWriter? log = null)
                 Dropped($"a '{fromGuest.Type}' message from the guest for session {session}, which was never opened");
             return;
         }
+        if (StreamProblem(fromGuest, session) is { } problem)
+        {
+            Dropped($"a '{fromGuest.Type}' message from the guest for session {session}: {problem}");
+            return;
+        }
         if (fromGuest.Type == MessageTypes.Exit)
             Close(session);
         if (!await TrySendAsync(client, fromGuest.ForSession(SessionMessages.ClientSession)).ConfigureAwait(false))
@@ -89,7 +103,7 @@ public sealed class SessionRouter(TextWriter? log = null)
     /// </summary>
     public async Task RelayClientAsync(ControlChannel client, ExecRequest exec, ControlChannel guest, CancellationToken stop)
     {
-        var session = Open(client);
+        var session = Open(client, exec.Forwards);
         try
         {
             await guest.SendAsync(ControlMessage.Run(exec).ForSession(session), stop).ConfigureAwait(false);
@@ -97,6 +111,8 @@ public sealed class SessionRouter(TextWriter? log = null)
             {
                 if (message.Session != SessionMessages.ClientSession || !SessionMessages.ClientMaySend(message.Type))
                     Dropped($"a '{message.Type}' message from the client of session {session} for session {message.Session}");
+                else if (StreamProblem(message, session) is { } problem)
+                    Dropped($"a '{message.Type}' message from the client of session {session}: {problem}");
                 else if (IsOpen(session))
                     await guest.SendAsync(message.ForSession(session), stop).ConfigureAwait(false);
             }
@@ -117,6 +133,21 @@ public sealed class SessionRouter(TextWriter? log = null)
             Close(session);
             await TrySendAsync(client, ControlMessage.Exited(exitCode)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Why a stream message may not pass for <paramref name="session"/>; null for one that may, and for other messages.</summary>
+    private string? StreamProblem(ControlMessage message, int session)
+    {
+        if (!StreamMessages.IsStream(message.Type))
+            return null;
+        if (StreamMessages.Problem(message) is { } problem)
+            return problem;
+        var forwards = _forwards.GetValueOrDefault(session) ?? [];
+        if (forwards.Count == 0)
+            return "the session forwards no agent";
+        return message.Type == MessageTypes.StreamOpen && !forwards.Contains(message.Kind!)
+            ? $"the session did not ask for '{message.Kind}'"
+            : null;
     }
 
     private void Dropped(string what)

@@ -23,7 +23,9 @@ public static class UserCommand
         ["LOGNAME"] = "root",
     };
 
-    public static ProcessStartInfo StartInfo(ExecRequest request, GuestSeed seed)
+    /// <param name="sessionEnvironment">What the guest adds for this session alone (SSH_AUTH_SOCK of a
+    /// forwarded agent); it wins over the spec's env. Never given to a root command.</param>
+    public static ProcessStartInfo StartInfo(ExecRequest request, GuestSeed seed, IReadOnlyDictionary<string, string>? sessionEnvironment = null)
     {
         var user = request.AsRoot ? new GuestUser("root", 0, 0, "/root", "/bin/sh") : seed.User;
         var argv = request.Argv.Count > 0 ? request.Argv : [user.Shell, "-l"];
@@ -72,6 +74,8 @@ public static class UserCommand
         foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
             if (IsVariableName(name) && !value.Contains('\0', StringComparison.Ordinal))
                 info.Environment[name] = value;
+        foreach (var (name, value) in sessionEnvironment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         return info;
     }
 
