@@ -36,6 +36,10 @@ public sealed record ControlMessage
     /// <summary>The guest's listening TCP ports, in <see cref="MessageTypes.Listening"/>; the host validates them (<see cref="ListeningPorts.FromMessage"/>).</summary>
     public IReadOnlyList<int>? Ports { get; init; }
 
+    /// <summary>The guest's public SSH host key ("ssh-ed25519 BASE64"), in <see cref="MessageTypes.Ready"/> when sshd runs;
+    /// the host validates it as hostile text and pins it (<see cref="SshPublicKeys.ParseHostKey"/>).</summary>
+    public string? HostKey { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lethe.Core;
 using Lethe.Machine.Run;
+using Lethe.Machine.Ssh;
 using Lethe.Machine.Workstation;
 using Lethe.Spec;
 
@@ -37,6 +38,8 @@ public static class UpCommand
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
         // Built here, in the foreground with progress; the supervisor then finds it in the cache.
         await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
+        // The SSH keys too: a bad key file is a spec error here (exit 2), not a failed boot.
+        await SshBoot.PrepareAsync(spec, folder, stop).ConfigureAwait(false);
         string[] forwarded = [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>(),
             .. allowOutsideSpecFolder ? [SpecFolderConfinement.OverrideFlag] : Array.Empty<string>()];
         var self = new SupervisorProgram(Environment.ProcessPath!, [Environment.GetCommandLineArgs()[0]], console.CurrentDirectory);

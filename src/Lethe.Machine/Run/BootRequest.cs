@@ -29,6 +29,9 @@ public sealed record BootRequest
     /// <summary>Where the egress policy's decision log goes (a workstation's machine folder); null: the run's own folder.</summary>
     public string? NetworkLog { get; init; }
 
+    /// <summary>Public keys ("TYPE BASE64") sshd accepts for the user; null: no sshd (a one-shot run).</summary>
+    public IReadOnlyList<string>? SshKeys { get; init; }
+
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };
 }

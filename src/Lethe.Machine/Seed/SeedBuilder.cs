@@ -27,6 +27,7 @@ public static class SeedBuilder
             Workspace = boot.Shares ? new SharedFolder(SeedLayout.WorkspaceTag, boot.Workspace!.At, boot.Workspace.Mode == WorkspaceMode.Overlay) : null,
             Scratch = boot.Scratch is { } scratch ? new ScratchSeed(scratch.Overlay) : null,
             Network = boot.Network is { Backend: not QemuNetwork.None } network ? new NetworkSeed(network.ReportListening) : null,
+            Ssh = boot.SshKeys is { } keys ? new SshSeed(keys, spec.Ssh.SendEnv) : null,
         };
     }
 
