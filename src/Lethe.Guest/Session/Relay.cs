@@ -18,16 +18,9 @@ internal static class Relay
             Console.Error.WriteLine($"lethe-init relay: not a port: {portText}");
             return 2;
         }
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.Connect(IPAddress.Loopback, port);
-        }
-        catch (SocketException e)
-        {
-            Console.Error.WriteLine($"lethe-init relay: cannot connect to 127.0.0.1:{port}: {e.Message}");
+        using var socket = Connect(port);
+        if (socket is null)
             return 1;
-        }
         using var network = new NetworkStream(socket, ownsSocket: false);
         using var stdin = Console.OpenStandardInput();
         using var stdout = Console.OpenStandardOutput();
@@ -58,4 +51,32 @@ internal static class Relay
         }
         return 0;
     }
+
+    /// <summary>Refused connections are retried for a while: under init: systemd, ssh.service may start
+    /// a little after the machine reported ready.</summary>
+    private static Socket? Connect(int port)
+    {
+        var deadline = DateTime.UtcNow + ConnectPatience;
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Connect(IPAddress.Loopback, port);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                if (e.SocketErrorCode != SocketError.ConnectionRefused || DateTime.UtcNow > deadline)
+                {
+                    Console.Error.WriteLine($"lethe-init relay: cannot connect to 127.0.0.1:{port}: {e.Message}");
+                    return null;
+                }
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(30);
 }
