@@ -106,9 +106,9 @@ public sealed class SshTests(TestImage image)
         try
         {
             await LetheProcess.UpAsync(name, ["--spec", spec]);
-            var whoami = await Lethe("ssh", name, "--", "whoami; systemctl is-active ssh.service");
+            var whoami = await Lethe("ssh", name, "--", "whoami; cat /proc/1/comm; sudo -n systemctl is-active ssh.service");
             whoami.ExitCode.ShouldBe(0, whoami.ToString());
-            whoami.Stdout.ShouldBe("dev\nactive\n", whoami.ToString());
+            whoami.Stdout.ShouldBe("dev\nsystemd\nactive\n", whoami.ToString());
         }
         finally
         {
