@@ -42,6 +42,31 @@ public sealed class SshTests(TestImage image)
             var sent = await LetheSsh(name, "echo", "$LETHE_SSH_TEST_VALUE");
             sent.Stdout.ShouldBe("sent-by-sendenv\n", sent.ToString());
 
+            // ForwardAgent: a throwaway key in a real ssh-agent on the host is listed in the machine, only when asked.
+            var agentSocket = Path.Combine(image.Folder, "agent.sock");
+            var agentKey = Path.Combine(image.Folder, "agent_key");
+            using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", agentSocket]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+            try
+            {
+                var agentEnvironment = new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = agentSocket, ["LETHE_SSH_TEST_VALUE"] = "x" };
+                (await Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "throwaway", "-f", agentKey])).ExitCode.ShouldBe(0);
+                for (var i = 0; i < 50 && !File.Exists(agentSocket); i++)
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                var added = await Run("ssh-add", [agentKey], agentEnvironment);
+                added.ExitCode.ShouldBe(0, added.ToString());
+                var publicKey = (await File.ReadAllTextAsync(agentKey + ".pub", TestContext.Current.CancellationToken)).Split(' ')[1];
+                var forwarded = await LetheProcess.RunAsync(["ssh", name, "--forward-agent", "--", "ssh-add", "-L"], environment: agentEnvironment);
+                forwarded.ExitCode.ShouldBe(0, forwarded.ToString());
+                forwarded.Stdout.ShouldContain(publicKey, customMessage: forwarded.ToString());
+                var notForwarded = await LetheProcess.RunAsync(["ssh", name, "--", "ssh-add", "-L"], environment: agentEnvironment);
+                notForwarded.ExitCode.ShouldNotBe(0, notForwarded.ToString());
+                notForwarded.Stdout.ShouldNotContain(publicKey);
+            }
+            finally
+            {
+                agent.Kill();
+            }
+
             // sshd listens on the guest's loopback only.
             var listening = await Lethe("exec", name, "--", "sh", "-c", "ss -Hltn 'sport = :22' | awk '{print $4}'");
             listening.Stdout.Trim().ShouldBe("127.0.0.1:22", listening.ToString());
@@ -124,7 +149,7 @@ public sealed class SshTests(TestImage image)
     private static Task<LetheResult> Ssh(IReadOnlyList<string> arguments) => Run("ssh", arguments);
 
     /// <summary>The host's own ssh or scp, as a user would run it after lethe ssh-config.</summary>
-    private static async Task<LetheResult> Run(string program, IReadOnlyList<string> arguments)
+    private static async Task<LetheResult> Run(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -136,6 +161,8 @@ public sealed class SshTests(TestImage image)
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
         info.Environment["LETHE_HOME"] = LetheProcess.LetheHome;
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[variable] = value;
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
