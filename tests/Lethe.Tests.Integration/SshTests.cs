@@ -21,7 +21,7 @@ public sealed class SshTests(TestImage image)
     public async Task Ssh_reaches_the_workstation_with_its_host_key_pinned_and_refuses_everything_else()
     {
         const string name = "it-ssh";
-        var spec = image.WriteSpec(name, "persist: {size: 256M, paths: [~/src]}\nssh: {send_env: [LETHE_SSH_TEST_VALUE]}\n");
+        var spec = image.WriteSpec(name, "persist: {size: 256M, paths: [~/src]}\nssh: {send_env: [LETHE_SSH_TEST_VALUE]}\ngpg: {forward_agent: true}\n");
         await Lethe("down", name);
         await Lethe("rm", name, "--yes");
         try
@@ -65,6 +65,22 @@ public sealed class SshTests(TestImage image)
             finally
             {
                 agent.Kill();
+            }
+
+            // gpg.forward_agent: the host agent's extra socket answers in the machine, at the path the guest's gpg uses.
+            var gnupgHome = Directory.CreateTempSubdirectory("lethe-ssh-gpg-").FullName;
+            var gpgEnvironment = new Dictionary<string, string> { ["GNUPGHOME"] = gnupgHome, ["LETHE_SSH_TEST_VALUE"] = "x" };
+            try
+            {
+                (await Run("gpgconf", ["--launch", "gpg-agent"], gpgEnvironment)).ExitCode.ShouldBe(0);
+                var gpg = await LetheProcess.RunAsync(["ssh", name, "--", "gpg-connect-agent", "--no-autostart", "'GETINFO version'", "/bye"], environment: gpgEnvironment);
+                gpg.ExitCode.ShouldBe(0, gpg.ToString());
+                gpg.Stdout.ShouldStartWith("D 2.", customMessage: gpg.ToString());
+            }
+            finally
+            {
+                await Run("gpgconf", ["--kill", "gpg-agent"], gpgEnvironment);
+                Directory.Delete(gnupgHome, recursive: true);
             }
 
             // sshd listens on the guest's loopback only.
