@@ -42,6 +42,10 @@ public sealed record ControlMessage
     /// <summary>The agent a <see cref="MessageTypes.StreamOpen"/> asks for: one of <see cref="AgentKinds"/>.</summary>
     public string? Kind { get; init; }
 
+    /// <summary>The guest's public SSH host key ("ssh-ed25519 BASE64"), in <see cref="MessageTypes.Ready"/> when sshd runs;
+    /// the host validates it as hostile text and pins it (<see cref="SshPublicKeys.ParseHostKey"/>).</summary>
+    public string? HostKey { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };

@@ -36,7 +36,14 @@ public sealed record GuestSeed
 
     /// <summary>Host USB devices are attached (the spec's usb:): the guest loads the xHCI driver (<see cref="Boot.UsbPlan"/>).</summary>
     public bool Usb { get; init; }
+
+    /// <summary>sshd for a workstation; null: no sshd (a one-shot run).</summary>
+    public SshSeed? Ssh { get; init; }
 }
+
+/// <param name="AuthorizedKeys">Public keys only ("TYPE BASE64"): who may log in as the user.</param>
+/// <param name="AcceptEnv">Names of variables sshd accepts from a client's SendEnv (never values).</param>
+public sealed record SshSeed(IReadOnlyList<string> AuthorizedKeys, IReadOnlyList<string> AcceptEnv);
 
 /// <param name="Overlay">Put the root overlay's writable layer on the scratch disk instead of RAM.</param>
 public sealed record ScratchSeed(bool Overlay);

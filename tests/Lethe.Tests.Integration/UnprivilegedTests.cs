@@ -93,6 +93,10 @@ public sealed class UnprivilegedTests(TestImage image)
             var read = await LetheProcess.RunAsync(["exec", name, "--", "sh", "-c", "cat ~/src/file; ls ~/outside 2>&1 | wc -l"]);
             read.ExitCode.ShouldBe(0, read.ToString());
             read.Stdout.ShouldBe("kept\n1\n", read.ToString());
+            // The same identity after the reboot: its pinned host key still holds for the user's own ssh.
+            var ssh = await LetheProcess.RunAsync(["ssh", name, "--", "cat", "src/file"]);
+            ssh.ExitCode.ShouldBe(0, ssh.ToString());
+            ssh.Stdout.ShouldBe("kept\n", ssh.ToString());
 
             var down = await LetheProcess.RunAsync(["down", name]);
             down.ExitCode.ShouldBe(0, down.ToString());

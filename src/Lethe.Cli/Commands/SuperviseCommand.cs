@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lethe.Core;
 using Lethe.Machine.Run;
+using Lethe.Machine.Ssh;
 using Lethe.Machine.Workstation;
 
 namespace Lethe.Cli.Commands;
@@ -27,7 +28,8 @@ public static class SuperviseCommand
                 // Read again at every boot: changes to the spec (the allowlist above all) take effect at the next boot.
                 var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
                 var input = machine.Input(parse, loaded, folder.Name, debug) with { PersistDisk = folder.PersistDisk };
-                return MachineOptions.PrepareAsync(input, console, stop, quiet: true).GetAwaiter().GetResult();
+                var sshKeys = SshBoot.PrepareAsync(loaded, folder, stop).GetAwaiter().GetResult();
+                return MachineOptions.PrepareAsync(input, console, stop, quiet: true).GetAwaiter().GetResult() with { SshKeys = sshKeys };
             }
             return await new Supervisor(paths, folder, Boot, console.Error).RunAsync(stop).ConfigureAwait(false);
         });

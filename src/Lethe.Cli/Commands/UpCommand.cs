@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lethe.Core;
 using Lethe.Machine.Run;
+using Lethe.Machine.Ssh;
 using Lethe.Machine.Workstation;
 using Lethe.Spec;
 
@@ -35,6 +36,8 @@ public static class UpCommand
     {
         if (folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
+        // The SSH keys first: a bad key file is a spec error here (exit 2), before any build, not a failed boot.
+        await SshBoot.PrepareAsync(spec, folder, stop).ConfigureAwait(false);
         // Built here, in the foreground with progress; the supervisor then finds it in the cache.
         await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
         string[] forwarded = [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>(),

@@ -65,6 +65,7 @@ internal static class FirstProcess
             }
             Identity.Apply(seed, persistMounted: persistDisk is not null);
             warnings.AddRange(SharedConfig.Apply(seed));
+            SshServer.Prepare(seed);
             timeline.Mark("root");
             warnings.AddRange(network.Finish());
             if (seed.Network is not null)
@@ -114,8 +115,9 @@ internal static class FirstProcess
         var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
         using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
         using var channel = new ControlChannel(stream, stream);
+        warnings = [.. warnings, .. SshServer.Start(seed)];
         timeline.Mark("ready");
-        channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings });
+        channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings, HostKey = SshServer.Wanted(seed) ? HostKeys.PublicKey() : null });
         new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
         PowerOff();
     }

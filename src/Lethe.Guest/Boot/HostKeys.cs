@@ -4,19 +4,18 @@ using Lethe.Protocol.Boot;
 
 namespace Lethe.Guest.Boot;
 
-/// <summary>Carries out the <see cref="HostKeyPlan"/>: SSH host keys in /etc/ssh, restored from or saved to the persist disk.</summary>
+/// <summary>Carries out the <see cref="HostKeyPlan"/>: one ed25519 host key in /etc/ssh, restored from or saved to the persist disk.</summary>
 internal static class HostKeys
 {
     private const string Keygen = "/usr/bin/ssh-keygen";
-    private const string Server = "/usr/sbin/sshd";
     private const string EtcSsh = "/etc/ssh";
     private const int FolderMode = 0b111_101_101;
     private static readonly string Saved = SeedLayout.PersistIdentity + "/ssh";
 
-    public static void Apply(bool keep)
+    public static void Apply(bool keep, bool serverWanted)
     {
         var savedNames = keep && Directory.Exists(Saved) ? Directory.GetFiles(Saved).Select(Path.GetFileName).OfType<string>().ToList() : [];
-        switch (HostKeyPlan.Decide(keep, savedNames, File.Exists(Keygen), File.Exists(Server)))
+        switch (HostKeyPlan.Decide(keep, savedNames, File.Exists(Keygen), serverWanted))
         {
             case HostKeyAction.Restore:
                 CopyKeys(Saved, EtcSsh, FolderMode);
@@ -31,10 +30,21 @@ internal static class HostKeys
         }
     }
 
+    /// <summary>The public half of the key in /etc/ssh, or null when there is none.</summary>
+    public static string? PublicKey()
+    {
+        var path = SshdConfig.HostKeyPath + ".pub";
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    }
+
+    /// <summary>Only ed25519: ssh-keygen -A would add an RSA key, about 10 s under TCG.</summary>
     private static void Generate()
     {
         EnsureFolder(EtcSsh, FolderMode);
-        Tool.Run(Keygen, "-A");
+        // The image has none (removed at build); a stale one would make ssh-keygen ask before overwriting.
+        File.Delete(SshdConfig.HostKeyPath);
+        File.Delete(SshdConfig.HostKeyPath + ".pub");
+        Tool.Run(Keygen, "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", SshdConfig.HostKeyPath);
     }
 
     /// <summary>Into a new folder first, then renamed: a power cut never leaves half a set of keys.</summary>

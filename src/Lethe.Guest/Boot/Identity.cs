@@ -20,7 +20,7 @@ internal static class Identity
         File.WriteAllText("/etc/hostname", seed.Hostname + "\n");
         File.WriteAllText("/etc/hosts", $"127.0.0.1\tlocalhost\n127.0.1.1\t{seed.Hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         File.WriteAllText("/etc/machine-id", MachineIdFor(keep) + "\n");
-        HostKeys.Apply(keep);
+        HostKeys.Apply(keep, SshServer.Wanted(seed));
         try
         {
             Loopback.Up();

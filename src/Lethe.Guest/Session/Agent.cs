@@ -19,7 +19,7 @@ internal static class Agent
         {
             timeline.Mark("ready");
             var warnings = File.Exists(SystemdHandover.WarningsPath) ? File.ReadAllLines(SystemdHandover.WarningsPath) : [];
-            channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings });
+            channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings, HostKey = SshServer.Wanted(seed) ? HostKeys.PublicKey() : null });
             new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
         }
         Libc.sync();

@@ -29,10 +29,11 @@ public sealed record ImageRecipe(
                 .Select(file => new RecipeFile(file.Source, file.Destination, file.Mode, sha256OfFile(file.Source)))
                 .OrderBy(file => file.Destination, StringComparer.Ordinal)]);
 
-    /// <summary>Packages to install: the base every lethe image needs, then the spec's.</summary>
+    /// <summary>Packages to install: the base every lethe image needs (openssh-server: every workstation runs
+    /// sshd on its loopback; its build-time host keys are removed by the customization), then the spec's.</summary>
     public IReadOnlyList<string> IncludedPackages =>
     [
-        .. new[] { "linux-image-amd64", "systemd-sysv", "util-linux" }
+        .. new[] { "linux-image-amd64", "systemd-sysv", "util-linux", "openssh-server" }
             .Concat(UserSudo ? ["sudo"] : [])
             .Concat(Packages)
             .Distinct(StringComparer.Ordinal),

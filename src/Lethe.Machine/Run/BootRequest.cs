@@ -32,6 +32,9 @@ public sealed record BootRequest
     /// <summary>share.git_config: the host's global git config, sanitized (not secret any more); null: none.</summary>
     public string? GitConfig { get; init; }
 
+    /// <summary>Public keys ("TYPE BASE64") sshd accepts for the user; null: no sshd (a one-shot run).</summary>
+    public IReadOnlyList<string>? SshKeys { get; init; }
+
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };
 }

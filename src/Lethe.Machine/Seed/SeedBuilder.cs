@@ -29,6 +29,7 @@ public static class SeedBuilder
             Network = boot.Network is { Backend: not QemuNetwork.None } network ? new NetworkSeed(network.ReportListening) : null,
             GitConfig = boot.GitConfig,
             Usb = spec.Usb.Count > 0,
+            Ssh = boot.SshKeys is { } keys ? new SshSeed(keys, spec.Ssh.SendEnv) : null,
         };
     }
 

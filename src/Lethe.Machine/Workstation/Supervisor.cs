@@ -4,6 +4,7 @@ using Lethe.Machine.Network;
 using Lethe.Machine.Network.Log;
 using Lethe.Machine.Run;
 using Lethe.Machine.Scratch;
+using Lethe.Machine.Ssh;
 using Lethe.Protocol;
 
 namespace Lethe.Machine.Workstation;
@@ -62,7 +63,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         {
             Log.WriteLine($"lethe: {e.Message}");
             WriteStatus(MachineStates.Failed, e.Message);
-            await ShutDownAsync().ConfigureAwait(false);
+            await ShutDownAsync(e.Message).ConfigureAwait(false);
             return e.ExitCode;
         }
         await ShutDownAsync().ConfigureAwait(false);
@@ -90,6 +91,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
         _warnings = ready.Warnings ?? [];
+        // A changed host key of a machine that keeps its identity throws: the caller powers the machine off.
+        if (_boot.SshKeys is not null && SshBoot.PinHostKey(folder, ready.HostKey, _boot.Spec.Identity == Spec.IdentityMode.Keep) is { } sshWarning)
+            _warnings = [.. _warnings, sshWarning];
         Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
             Log.WriteLine($"lethe: warning: {warning}");
@@ -201,13 +205,17 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         _run = null;
     }
 
-    private async Task ShutDownAsync()
+    /// <param name="failure">Why the machine failed to start: its status stays "failed" with it, so that the
+    /// waiting lethe up reads the reason (the next start clears it).</param>
+    private async Task ShutDownAsync(string? failure = null)
     {
         await _lifecycle.WaitAsync().ConfigureAwait(false);
-        WriteStatus(MachineStates.Stopping);
+        if (failure is null)
+            WriteStatus(MachineStates.Stopping);
         await StopMachineAsync().ConfigureAwait(false);
         File.Delete(folder.Socket);
-        File.Delete(folder.StatusFile);
+        if (failure is null)
+            File.Delete(folder.StatusFile);
         Log.WriteLine($"lethe: {folder.Name} stopped");
     }
 

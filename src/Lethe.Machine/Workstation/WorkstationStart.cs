@@ -17,6 +17,7 @@ public sealed record WorkstationStarted(MachineStatus Status, IReadOnlyList<stri
 public static class WorkstationStart
 {
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PowerOffWait = TimeSpan.FromSeconds(60);
 
     public static async Task<WorkstationStarted> StartAsync(MachineFolder folder, MachineSpec spec, SupervisorProgram self,
         IReadOnlyList<string> supervisorOptions, CancellationToken stop)
@@ -57,7 +58,11 @@ public static class WorkstationStart
             if (status?.State == MachineStates.Running)
                 return status;
             if (status?.State == MachineStates.Failed)
+            {
+                // The supervisor powers the machine off: up returns once it has, so a failed up leaves nothing running.
+                await supervisor.WaitForExitAsync(PowerOffWait).ConfigureAwait(false);
                 throw new LetheException($"machine {folder.Name} failed to start: {status.Error} (see lethe logs {folder.Name})");
+            }
             if (supervisor.HasExited)
                 throw new LetheException($"machine {folder.Name} failed to start: {LastLine(folder.SupervisorLog)}");
             await Task.Delay(100, stop).ConfigureAwait(false);

@@ -11,34 +11,34 @@ public sealed class IdentityPlanTests
     [InlineData(true, true, true, true, HostKeyAction.Restore)]
     [InlineData(true, true, false, false, HostKeyAction.Restore)]
     [InlineData(true, false, true, true, HostKeyAction.GenerateAndSave)]
-    [InlineData(true, false, true, false, HostKeyAction.GenerateAndSave)]
-    [InlineData(true, false, false, false, HostKeyAction.None)]
+    [InlineData(true, false, true, false, HostKeyAction.None)]
+    [InlineData(true, false, false, true, HostKeyAction.None)]
     [InlineData(false, true, true, true, HostKeyAction.Generate)]
     [InlineData(false, false, true, true, HostKeyAction.Generate)]
     [InlineData(false, false, true, false, HostKeyAction.None)]
     [InlineData(false, false, false, true, HostKeyAction.None)]
-    public void Host_keys_are_restored_generated_and_saved_or_fresh_when_a_server_can_use_them(bool keep, bool saved, bool keygen, bool server, HostKeyAction action) =>
+    public void The_host_key_is_restored_generated_and_saved_or_fresh_only_when_sshd_will_run(bool keep, bool saved, bool keygen, bool server, HostKeyAction action) =>
         HostKeyPlan.Decide(keep, saved ? SavedKeys : [], keygen, server).ShouldBe(action);
 
     [Fact]
-    public void Only_public_keys_or_stray_files_saved_are_not_a_set_to_restore() =>
-        HostKeyPlan.Decide(true, ["ssh_host_rsa_key.pub", "moduli", "ssh_host__key"], true, true).ShouldBe(HostKeyAction.GenerateAndSave);
+    public void A_saved_set_without_the_ed25519_private_key_is_not_restored() =>
+        HostKeyPlan.Decide(true, ["ssh_host_ed25519_key.pub", "ssh_host_rsa_key", "moduli", "ssh_host__key"], true, true).ShouldBe(HostKeyAction.GenerateAndSave);
 
     [Theory]
     [InlineData("ssh_host_ed25519_key", "600")]
-    [InlineData("ssh_host_ecdsa_key", "600")]
-    [InlineData("ssh_host_rsa_key.pub", "644")]
     [InlineData("ssh_host_ed25519_key.pub", "644")]
-    public void Private_keys_are_0600_and_public_keys_0644(string name, string mode) =>
+    public void The_private_key_is_0600_and_the_public_key_0644(string name, string mode) =>
         HostKeyPlan.Mode(name).ShouldBe(FakeTree.Octal(mode));
 
     [Theory]
     [InlineData("ssh_config")]
     [InlineData("sshd_config")]
     [InlineData("moduli")]
-    [InlineData("ssh_host_rsa_key.bak")]
+    [InlineData("ssh_host_rsa_key")]
+    [InlineData("ssh_host_ecdsa_key.pub")]
+    [InlineData("ssh_host_ed25519_key.bak")]
     [InlineData("ssh_host_.pub")]
-    public void Other_files_are_not_host_keys(string name) =>
+    public void Other_files_are_not_the_host_key(string name) =>
         HostKeyPlan.Mode(name).ShouldBeNull();
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class ImageKeyTests
         var text = ImageKey.CanonicalRecipe(ImageRecipe.From(Spec with { User = new UserSpec("dev", 1000, Sudo: true) }, _ => "aa"));
 
         text.ShouldStartWith($"lethe-rootfs {ImageKey.SchemaVersion}\nsuite bookworm\n");
-        text.ShouldContain("package curl\npackage git\npackage linux-image-amd64\npackage sudo\npackage systemd-sysv\npackage util-linux\n");
+        text.ShouldContain("package curl\npackage git\npackage linux-image-amd64\npackage openssh-server\npackage sudo\npackage systemd-sysv\npackage util-linux\n");
         text.ShouldContain("user dev 1000 sudo=yes\n");
         text.ShouldContain("file /etc/motd 0644 aa\n");
         text.ShouldContain("module erofs\n");

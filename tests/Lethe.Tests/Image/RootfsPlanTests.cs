@@ -18,7 +18,7 @@ public sealed class RootfsPlanTests
         command.Arguments.ShouldContain("--mode=root");
         command.Arguments.ShouldContain("--variant=minbase");
         command.Arguments.ShouldContain("--format=directory");
-        command.Arguments.ShouldContain("--include=linux-image-amd64,systemd-sysv,util-linux,sudo,git");
+        command.Arguments.ShouldContain("--include=linux-image-amd64,systemd-sysv,util-linux,openssh-server,sudo,git");
         command.Arguments.ShouldNotContain(argument => argument.StartsWith("--setup-hook", StringComparison.Ordinal));
         command.Arguments.ShouldContain("deb http://deb.debian.org/debian bookworm main");
         command.Arguments.ShouldContain("deb http://deb.debian.org/debian-security bookworm-security main");
@@ -31,7 +31,7 @@ public sealed class RootfsPlanTests
     public void Without_sudo_the_sudo_package_is_not_installed()
     {
         Mmdebstrap.Command(Recipe with { UserSudo = false }, "/t", null).Arguments
-            .ShouldContain("--include=linux-image-amd64,systemd-sysv,util-linux,git");
+            .ShouldContain("--include=linux-image-amd64,systemd-sysv,util-linux,openssh-server,git");
     }
 
     [Fact]
