@@ -44,7 +44,7 @@ public sealed class SpecAudit(LethePaths paths, Action<string>? progress = null)
         var (standing, _) = AuditIgnore.Apply(scan.Findings, ReadIgnore(IgnorePath(spec, null)));
         if (standing.Count == 0)
             return;
-        var shown = string.Join("; ", standing.Take(3).Select(f => $"{f.Path}:{f.Line}: {f.Rule}"));
+        var shown = string.Join("; ", standing.Take(3).Select(f => $"{SecretFinding.Printable(f.Path)}:{f.Line}: {f.Rule}"));
         throw new LetheException($"the image holds {standing.Count} secret finding{(standing.Count == 1 ? "" : "s")} ({shown}{(standing.Count > 3 ? "; …" : "")}); "
             + $"see lethe audit, silence a false positive in {AuditIgnore.DefaultFileName} with a reason, or pass --allow-secrets");
     }

@@ -5,7 +5,11 @@ namespace Lethe.Spec.Secrets;
 public sealed record SecretFinding(string Path, int Line, string Rule, string Hint)
 {
     /// <summary>PATH:LINE: RULE (hint), the form every report uses.</summary>
-    public override string ToString() => $"{Path}:{Line}: {Rule}{(Hint.Length > 0 ? $" ({Hint})" : "")}";
+    public override string ToString() => $"{Printable(Path)}:{Line}: {Rule}{(Hint.Length > 0 ? $" ({Printable(Hint)})" : "")}";
+
+    /// <summary>A file name inside an image may hold control characters; they are shown escaped, never sent to the terminal.</summary>
+    public static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString())) : text;
 }
 
 /// <summary>The rule names a finding can carry.</summary>

@@ -43,3 +43,10 @@ public sealed class AuditIgnoreTests
     public void A_colon_that_names_no_rule_stays_part_of_the_path() =>
         AuditIgnore.Parse("image:/etc/x:y # odd name\n", "f").ShouldHaveSingleItem().ShouldBe(new AuditIgnoreEntry("image:/etc/x:y", null, "odd name", 1));
 }
+
+public sealed class SecretFindingTests
+{
+    [Fact]
+    public void A_control_character_in_a_path_is_shown_escaped() =>
+        new SecretFinding("image:/etc/a\u001b[2Jb", 3, "jwt", "eyJ…").ToString().ShouldBe("image:/etc/a\\x1b[2Jb:3: jwt (eyJ…)");
+}
