@@ -72,6 +72,10 @@ public sealed class AuditTests(TestImage image)
         audit.ExitCode.ShouldBe(1, audit.ToString());
         audit.Stdout.ShouldBe("deploy.pem:2: private-key (EC PRIVATE KEY)\nimage:/etc/deploy/key.pem:2: private-key (EC PRIVATE KEY)\n", audit.ToString());
 
+        var run = await LetheProcess.RunAsync(["run", "--spec", spec, "--", "true"]);
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Stderr.ShouldContain("image:/etc/deploy/key.pem:2: private-key");
+
         var allowed = await LetheProcess.RunAsync(["build", "--spec", spec, "--allow-secrets"]);
         allowed.ExitCode.ShouldBe(0, allowed.ToString());
 
