@@ -22,6 +22,8 @@ public static class AuditCommand
         {
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
+            if (parse.GetValue(ignore) is { } ignoreFile && !File.Exists(ignoreFile))
+                throw new UsageException($"--ignore: {Path.GetFullPath(ignoreFile)} does not exist");
             var image = await ImageInput.GetAsync(loaded, console, debug, stop, allowSecrets: true).ConfigureAwait(false);
             var report = await new SpecAudit(LethePaths.FromEnvironment(), line => console.Error.WriteLine($"lethe: {line}"))
                 .AuditAsync(loaded, image, parse.GetValue(ignore), console.CurrentDirectory, stop).ConfigureAwait(false);
