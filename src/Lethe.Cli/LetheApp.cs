@@ -36,6 +36,7 @@ public static class LetheApp
             BenchCommand.Create(console),
             SuperviseCommand.Create(console),
             BuildCommand.Create(console),
+            AuditCommand.Create(console),
             DoctorCommand.Create(console),
             InitCommand.Create(console),
         },

@@ -17,12 +17,13 @@ public static class BuildCommand
         var allowOutside = SpecInput.CreateAllowOutsideOption();
         var json = new Option<bool>("--json") { Description = "Print the image digest and package list as JSON" };
         var check = new Option<bool>("--check") { Description = "Build again from scratch and compare byte for byte" };
-        var build = new Command("build", "Build the spec's image (cached by content)") { spec, allowOutside, json, check };
+        var allowSecrets = MachineOptions.CreateAllowSecretsOption();
+        var build = new Command("build", "Build the spec's image (cached by content)") { spec, allowOutside, json, check, allowSecrets };
         build.SetAction(async (parse, stop) =>
         {
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var debug = parse.GetValue(LetheApp.DebugOption);
-            var image = await ImageInput.GetAsync(loaded, console, debug, stop).ConfigureAwait(false);
+            var image = await ImageInput.GetAsync(loaded, console, debug, stop, parse.GetValue(allowSecrets)).ConfigureAwait(false);
             if (!parse.GetValue(check))
             {
                 if (parse.GetValue(json))

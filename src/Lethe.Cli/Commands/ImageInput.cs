@@ -1,6 +1,7 @@
 using Lethe.Cli.Host;
 using Lethe.Core;
 using Lethe.Image;
+using Lethe.Machine.Audit;
 using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
@@ -8,11 +9,16 @@ namespace Lethe.Cli.Commands;
 /// <summary>Gets the image for a spec, from the cache or by building it, showing progress on stderr.</summary>
 public static class ImageInput
 {
-    public static async Task<ImageSet> GetAsync(MachineSpec spec, CliConsole console, bool debug, CancellationToken stop)
+    /// <param name="allowSecrets">--allow-secrets: skip the refusal of an image with a secret finding (exit 1).</param>
+    public static async Task<ImageSet> GetAsync(MachineSpec spec, CliConsole console, bool debug, CancellationToken stop, bool allowSecrets = false)
     {
         HostTools.Require("build");
-        var builder = new ImageBuilder(LethePaths.FromEnvironment(), Progress(console, debug));
-        return await builder.BuildAsync(new ImageBuildRequest(spec, GuestInit.Locate()), stop).ConfigureAwait(false);
+        var paths = LethePaths.FromEnvironment();
+        var builder = new ImageBuilder(paths, Progress(console, debug));
+        var image = await builder.BuildAsync(new ImageBuildRequest(spec, GuestInit.Locate()), stop).ConfigureAwait(false);
+        if (!allowSecrets)
+            await new SpecAudit(paths, line => console.Error.WriteLine($"lethe: {line}")).RefuseSecretsAsync(spec, image, stop).ConfigureAwait(false);
+        return image;
     }
 
     private static readonly IReadOnlyDictionary<string, string> PhaseText = new Dictionary<string, string>

@@ -14,6 +14,10 @@ public sealed class MachineOptions
     public Option<int?> Memory { get; } = new("--memory") { Description = "Memory in MiB (overrides the spec)" };
     public Option<int?> Cpus { get; } = new("--cpus") { Description = "Virtual CPUs (overrides the spec)" };
     public Option<string?> Scratch { get; } = new("--scratch") { Description = "Attach an encrypted scratch disk of this size at /scratch, e.g. 20G (overrides the spec)" };
+    public Option<bool> AllowSecrets { get; } = CreateAllowSecretsOption();
+
+    public static Option<bool> CreateAllowSecretsOption() =>
+        new("--allow-secrets") { Description = "Use an image even though lethe audit finds a secret in it" };
 
     public void AddTo(Command command)
     {
@@ -21,6 +25,7 @@ public sealed class MachineOptions
         command.Options.Add(Memory);
         command.Options.Add(Cpus);
         command.Options.Add(Scratch);
+        command.Options.Add(AllowSecrets);
     }
 
     /// <summary>The same choices, as arguments for another lethe process.</summary>
@@ -34,12 +39,15 @@ public sealed class MachineOptions
             yield return $"--cpus={cpus}";
         if (parse.GetValue(Scratch) is { } scratch)
             yield return $"--scratch={scratch}";
+        if (parse.GetValue(AllowSecrets))
+            yield return "--allow-secrets";
     }
 
     public BootInput Input(ParseResult parse, MachineSpec spec, string name, bool debug) => new()
     {
         Spec = spec, Name = name, Debug = debug,
         Accel = parse.GetValue(Accel), MemoryMiB = parse.GetValue(Memory), Cpus = parse.GetValue(Cpus), Scratch = parse.GetValue(Scratch),
+        AllowSecrets = parse.GetValue(AllowSecrets),
     };
 
     public Task<BootRequest> BootRequestAsync(ParseResult parse, MachineSpec spec, string name, CliConsole console, bool debug, CancellationToken stop, bool quiet = false) =>
@@ -51,7 +59,7 @@ public sealed class MachineOptions
         var preparation = new BootPreparation(LethePaths.FromEnvironment(), new SystemBootHost(async (spec, token) =>
         {
             HostTools.Require("run");
-            return await ImageInput.GetAsync(spec, console, input.Debug, token).ConfigureAwait(false);
+            return await ImageInput.GetAsync(spec, console, input.Debug, token, input.AllowSecrets).ConfigureAwait(false);
         }));
         var prepared = await preparation.PrepareAsync(input, stop).ConfigureAwait(false);
         if (!quiet)

@@ -23,6 +23,8 @@ public sealed record BootInput
     public string? OneShotFolder { get; init; }
     /// <summary>A workstation's persist disk; null for a one-shot run.</summary>
     public string? PersistDisk { get; init; }
+    /// <summary>--allow-secrets: use the image even when its audit finds a secret.</summary>
+    public bool AllowSecrets { get; init; }
 }
 
 /// <summary>The boot request, plus the lines the caller should show (the accelerator's fallback note).</summary>

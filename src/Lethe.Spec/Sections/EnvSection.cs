@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Lethe.Spec.Reading;
+using Lethe.Spec.Secrets;
 using YamlDotNet.RepresentationModel;
 
 namespace Lethe.Spec.Sections;
@@ -23,7 +24,14 @@ internal sealed partial class EnvSection : ISpecSection
             if (NodeReader.IsNull(valueNode))
                 env[name] = "";
             else if (valueNode is YamlScalarNode { Value: { } text })
-                env[name] = text;
+            {
+                // The value is never repeated in the message: it may be a real secret.
+                if (SecretScanner.Classify(name, text) is { } rule)
+                    reader.Report(valueNode, $"{path}: this value looks like a secret ({rule}); env is for values that are not secret: "
+                        + $"list {name} in ssh.send_env and set it on the host, so it reaches only the session");
+                else
+                    env[name] = text;
+            }
             else
                 reader.ReportExpected(valueNode, path, "a text, number or boolean value");
         }
