@@ -83,8 +83,9 @@ public sealed class SshTests(TestImage image)
                 Directory.Delete(gnupgHome, recursive: true);
             }
 
-            // sshd listens on the guest's loopback only.
-            var listening = await Lethe("exec", name, "--", "sh", "-c", "ss -Hltn 'sport = :22' | awk '{print $4}'");
+            // sshd listens on the guest's loopback only. (Through ssh: this spec's sessions need their send_env
+            // value and a gpg-agent, which a plain exec would have to bring as well.)
+            var listening = await LetheSsh(name, "ss -Hltn 'sport = :22' | awk '{print $4}'");
             listening.Stdout.Trim().ShouldBe("127.0.0.1:22", listening.ToString());
 
             var written = await Lethe("ssh-config", "--write");
@@ -101,7 +102,7 @@ public sealed class SshTests(TestImage image)
             await File.WriteAllTextAsync(local, "copied by scp\n", TestContext.Current.CancellationToken);
             var scp = await Run("scp", ["-F", config, local, $"{name}.lethe:/home/dev/src/copied"]);
             scp.ExitCode.ShouldBe(0, scp.ToString());
-            (await Lethe("exec", name, "--", "cat", "/home/dev/src/copied")).Stdout.ShouldBe("copied by scp\n");
+            (await LetheSsh(name, "cat", "/home/dev/src/copied")).Stdout.ShouldBe("copied by scp\n");
 
             var password = await Ssh(["-F", config, "-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "BatchMode=yes", $"{name}.lethe", "true"]);
             password.ExitCode.ShouldBe(255, password.ToString());
