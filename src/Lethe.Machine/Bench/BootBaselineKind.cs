@@ -17,6 +17,7 @@ namespace Lethe.Machine.Bench;
 public sealed class BootBaselineKind(LethePaths paths, BootRequest boot, TextWriter progress) : IBootKind
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(20);
     private const int ConsoleCapChars = 64 * 1024;
 
     public string Name => BootKinds.Baseline;
@@ -48,9 +49,16 @@ public sealed class BootBaselineKind(LethePaths paths, BootRequest boot, TextWri
                     { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead }))
                 {
                     using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                    limit.CancelAfter(Limit);
-                    code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["/bin/sh", "-c", BootBaselinePlan.BuildScript], AsRoot = true },
-                        new RunStreams(Stream.Null, output, errors, TextWriter.Null), limit.Token).ConfigureAwait(false);
+                    limit.CancelAfter(BuildLimit);
+                    try
+                    {
+                        code = await CommandRelay.RunAsync(vm.Channel, 1, new ExecRequest { Argv = ["/bin/sh", "-c", BootBaselinePlan.BuildScript], AsRoot = true },
+                            new RunStreams(Stream.Null, output, errors, TextWriter.Null), limit.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        throw new LetheException($"mkinitramfs in the image did not finish within {BuildLimit.TotalMinutes:0} minutes");
+                    }
                 }
                 await MachineBoot.PowerOffAsync(vm, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
                 if (code != 0 || new FileInfo(partial).Length == 0)

@@ -10,7 +10,7 @@ public sealed record BaselineLaunch(Accelerator Accelerator, int MemoryMiB, int 
 /// <summary>
 /// Pure: the conventional baseline. The image's own Debian userland booted the way a typical Debian VM boots:
 /// QEMU's q35 PC (firmware, PCI, ACPI) with direct kernel boot, the image's kernel, an initramfs made by the
-/// image's own initramfs-tools (mkinitramfs, default MODULES=most), and systemd up to multi-user.target, where a
+/// image's own initramfs-tools (mkinitramfs with MODULES=list: the VM's drivers only), and systemd up to multi-user.target, where a
 /// oneshot unit runs the command and powers off. The root is the image's read-only erofs on a virtio-blk PCI
 /// disk; a small init-bottom script puts a tmpfs overlay on it (as lethe's root has) and adds the unit.
 /// </summary>
@@ -65,7 +65,11 @@ public static class BootBaselinePlan
           echo "this image has no initramfs-tools (mkinitramfs)" >&2; exit 3
         fi
         kver=$(ls /lib/modules | head -n 1)
-        printf '%s\n' erofs overlay virtio_pci virtio_blk crc32c_generic >> /etc/initramfs-tools/modules
+        # Debian's default MODULES=most copies hundreds of drivers: under TCG that took over 10 minutes to build
+        # here. The listed modules only (what this VM needs) make a smaller initramfs that also boots faster,
+        # so the baseline can only look better for it.
+        sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
+        printf '%s\n' virtio_pci virtio_blk crc32c_generic erofs overlay >> /etc/initramfs-tools/modules
         mkdir -p /etc/initramfs-tools/scripts/init-bottom
         cat > /etc/initramfs-tools/scripts/init-bottom/lethe-bench <<'LETHE_SCRIPT'
         #!/bin/sh
