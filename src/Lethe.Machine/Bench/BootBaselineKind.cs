@@ -25,7 +25,8 @@ public sealed class BootBaselineKind(LethePaths paths, BootRequest boot, TextWri
     public string Description => "q35 PC, direct kernel boot, Debian's initramfs-tools initramfs, systemd to multi-user.target, the command in a oneshot unit";
 
     public string Folder => Path.Combine(paths.Cache, "bench", boot.Image.Digest);
-    public string Initrd => Path.Combine(Folder, "baseline-initrd.img");
+    /// <summary>Named by the build script's version: a changed script builds anew.</summary>
+    public string Initrd => Path.Combine(Folder, "baseline-initrd-2.img");
 
     /// <summary>Builds the baseline's initramfs unless the cache has it; returns how long that took (zero when cached).</summary>
     public async Task<TimeSpan> EnsureBuiltAsync(CancellationToken stop)

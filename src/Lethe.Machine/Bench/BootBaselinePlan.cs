@@ -86,13 +86,13 @@ public static class BootBaselinePlan
         [Unit]
         Description=lethe bench: the command, then power off
         After=multi-user.target
+        SuccessAction=poweroff
+        FailureAction=poweroff
 
         [Service]
         Type=oneshot
         ExecStart=/bin/true
         ExecStartPost=/bin/sh -c 'read up idle < /proc/uptime; echo "lethe-bench-command-done $$up" > /dev/ttyS0'
-        SuccessAction=poweroff
-        FailureAction=poweroff
         UNIT
         ln -s ../lethe-bench.service "${rootmnt}/etc/systemd/system/multi-user.target.wants/lethe-bench.service"
         LETHE_SCRIPT

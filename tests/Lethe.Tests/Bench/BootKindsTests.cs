@@ -44,6 +44,10 @@ public sealed class BootKindsTests
         BootBaselinePlan.BuildScript.ShouldContain("/usr/sbin/mkinitramfs -o");
         BootBaselinePlan.BuildScript.ShouldContain("After=multi-user.target");
         BootBaselinePlan.BuildScript.ShouldContain(BootBaselinePlan.DoneMarker);
+        // SuccessAction is a [Unit] setting: in [Service] systemd ignores it and the machine never powers off (seen here).
+        var unit = BootBaselinePlan.BuildScript;
+        unit.IndexOf("SuccessAction=poweroff", StringComparison.Ordinal).ShouldBeLessThan(unit.IndexOf("[Service]", StringComparison.Ordinal));
+        unit.IndexOf("SuccessAction=poweroff", StringComparison.Ordinal).ShouldBeGreaterThan(unit.IndexOf("[Unit]", StringComparison.Ordinal));
         // systemd expands $VAR in ExecStart lines; the shell's variable must reach the shell.
         BootBaselinePlan.BuildScript.ShouldContain("$$up");
     }
