@@ -20,7 +20,7 @@ public sealed class BootBenchTests(TestImage image)
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
         var kinds = root.GetProperty("kinds").EnumerateArray().ToDictionary(k => k.GetProperty("kind").GetString()!);
-        kinds.Keys.Order().ShouldBe(["baseline", "floor", "lethe"], result.ToString());
+        kinds.Keys.Order().ToList().ShouldBe(["baseline", "floor", "lethe"], result.ToString());
         foreach (var kind in kinds.Values)
             kind.GetProperty("wall").GetProperty("medianMs").GetDouble().ShouldBeGreaterThan(0);
         kinds["lethe"].GetProperty("qemuPeakRssMiB").GetDouble().ShouldBeGreaterThan(0);
