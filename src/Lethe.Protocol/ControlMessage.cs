@@ -46,6 +46,9 @@ public sealed record ControlMessage
     /// the host validates it as hostile text and pins it (<see cref="SshPublicKeys.ParseHostKey"/>).</summary>
     public string? HostKey { get; init; }
 
+    /// <summary>The guest's memory in use (MemTotal − MemAvailable, KiB) when it sent <see cref="MessageTypes.Ready"/>: for lethe bench.</summary>
+    public long? MemoryInUseKiB { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };

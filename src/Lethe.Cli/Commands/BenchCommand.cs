@@ -7,12 +7,14 @@ using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>lethe bench scratch and lethe bench net: measured figures, medians of several runs; never timed in tests.</summary>
+/// <summary>lethe bench (boot), lethe bench scratch and lethe bench net: measured figures, medians of several runs; never timed in tests.</summary>
 public static class BenchCommand
 {
     public static Command Create(CliConsole console)
     {
-        var bench = new Command("bench", "Measure lethe on this host (medians of several runs)");
+        // Bare, bench measures boots (as bench boot does).
+        var bench = BenchBootCommand.Configure(new Command("bench", "Measure lethe on this host (medians of several runs); bare: as bench boot"), console);
+        bench.Subcommands.Add(BenchBootCommand.Configure(new Command("boot", "lethe's boot to a command against a conventional Debian boot and the floor, interleaved"), console));
         bench.Subcommands.Add(Scratch(console));
         bench.Subcommands.Add(Net(console));
         return bench;

@@ -33,12 +33,15 @@ public static class RunCommand
             // A one-shot run shares the current folder read-write at /work and starts there, unless the spec says otherwise.
             var input = machine.Input(parse, loaded, loaded.Name, debug) with { OneShotFolder = console.CurrentDirectory };
             var forwarded = await agents.FindAsync(parse, loaded, stop).ConfigureAwait(false);
+            // lethe bench's hidden timing report; null (nothing recorded) unless its variable is set.
+            var timings = Lethe.Machine.Bench.BootTimings.FromEnvironment(CliStart.Timestamp);
             var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
+            timings?.ImageReady();
 
             var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null) with { Environment = variables };
             var streams = new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error);
             using var raw = exec.Tty ? Terminal.EnterRaw() : null;
-            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes, forwarded).ConfigureAwait(false);
+            return await new RunSession(LethePaths.FromEnvironment()).RunAsync(boot, exec, streams, stop, raw?.Resizes, forwarded, timings).ConfigureAwait(false);
         });
         return run;
     }

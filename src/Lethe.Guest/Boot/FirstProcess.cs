@@ -117,7 +117,7 @@ internal static class FirstProcess
         using var channel = new ControlChannel(stream, stream);
         warnings = [.. warnings, .. SshServer.Start(seed)];
         timeline.Mark("ready");
-        channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings, HostKey = SshServer.Wanted(seed) ? HostKeys.PublicKey() : null });
+        channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings, HostKey = SshServer.Wanted(seed) ? HostKeys.PublicKey() : null, MemoryInUseKiB = MemoryProbe.InUseKiB() });
         new CommandSession(channel, seed).ServeAsync().GetAwaiter().GetResult();
         PowerOff();
     }

@@ -46,10 +46,14 @@ public static class VmmCommandLine
     }
 
     public static IReadOnlyList<string> Argv(QemuLaunch launch, VmmAccount? account, VmmTools tools, VmmFds fds) =>
+        Confined(account, tools, Usb.UsbArguments.Apply(QemuArguments.Build(ThroughFds(launch, fds)), launch.Usb));
+
+    /// <summary>QEMU with these arguments, run the way every lethe QEMU runs (lethe bench's other machines too).</summary>
+    public static IReadOnlyList<string> Confined(VmmAccount? account, VmmTools tools, IEnumerable<string> qemuArguments) =>
     [
         tools.Confine, "confine", "--",
         tools.Setpriv, "--pdeathsig", "KILL", "--no-new-privs", .. account?.SetprivArguments() ?? [], "--",
-        tools.Qemu, .. Usb.UsbArguments.Apply(QemuArguments.Build(ThroughFds(launch, fds)), launch.Usb),
+        tools.Qemu, .. qemuArguments,
     ];
 
     private static string FdSet(int set) => $"/dev/fdset/{set}";

@@ -14,7 +14,7 @@ public sealed class RunSession(LethePaths paths)
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(15);
 
     public async Task<int> RunAsync(BootRequest boot, ExecRequest exec, RunStreams streams, CancellationToken stop, TerminalResizes? resizes = null,
-        HostAgents? agents = null)
+        HostAgents? agents = null, Bench.BootTimings? timings = null)
     {
         RunDirectory.CleanStale(paths.Runs);
         using var run = RunDirectory.Create(paths.Runs, boot.MachineName);
@@ -25,13 +25,17 @@ public sealed class RunSession(LethePaths paths)
         try
         {
             (vm, var ready) = await MachineBoot.StartAsync(paths, boot, run, streams.Diagnostics, stop).ConfigureAwait(false);
+            timings?.Ready(ready, vm.Pid);
             if (boot.Debug)
                 streams.Diagnostics.WriteLine("lethe: " + MachineBoot.TimelineText(ready));
             foreach (var warning in ready.Warnings ?? [])
                 streams.Diagnostics.WriteLine($"lethe: warning: {warning}");
             listening = ListeningReports.For(vm.Network?.Boot ?? boot.Network, streams.Diagnostics);
+            timings?.CommandStart();
             var code = await CommandRelay.RunAsync(vm.Channel, 1, exec, streams, stop, resizes, listening, agents).ConfigureAwait(false);
+            timings?.CommandEnd(vm.Pid);
             await MachineBoot.PowerOffAsync(vm, PowerOffGrace).ConfigureAwait(false);
+            timings?.QemuExited(streams.Diagnostics);
             return code;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Lethe.Tests.Integration;
+
+/// <summary>
+/// lethe bench's smoke test: one round of each kind of boot on the shared image. It checks the figures are
+/// there and whole, never how fast they are (the targets are checked by running bench, not by tests).
+/// The first run in a clone also builds the baseline's initramfs (cached per image afterwards).
+/// </summary>
+[Collection(MachineCollection.Name)]
+public sealed class BootBenchTests(TestImage image)
+{
+    [Fact(Timeout = 1_800_000)]
+    public async Task One_round_gives_the_three_kinds_their_ratios_lethes_phases_and_the_host_facts_as_json()
+    {
+        var result = await LetheProcess.RunAsync(["bench", "--spec", image.FastSpec, "--runs", "1", "--memory", "512", "--json"], timeout: TimeSpan.FromMinutes(29));
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stderr.ShouldContain("round 1/1, baseline");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        var kinds = root.GetProperty("kinds").EnumerateArray().ToDictionary(k => k.GetProperty("kind").GetString()!);
+        kinds.Keys.Order().ToList().ShouldBe(["baseline", "floor", "lethe"], result.ToString());
+        foreach (var kind in kinds.Values)
+            kind.GetProperty("wall").GetProperty("medianMs").GetDouble().ShouldBeGreaterThan(0);
+        kinds["lethe"].GetProperty("qemuPeakRssMiB").GetDouble().ShouldBeGreaterThan(0);
+        kinds["lethe"].GetProperty("guestMemoryInUseMiB").GetDouble().ShouldBeGreaterThan(0);
+
+        root.GetProperty("ratios").EnumerateArray().Select(r => $"{r.GetProperty("numerator").GetString()}/{r.GetProperty("denominator").GetString()}")
+            .ShouldBe(["baseline/lethe", "lethe/floor"]);
+        var phases = root.GetProperty("lethePhaseMedians").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        phases.ShouldBe(["CLI start", "image lookup", "QEMU start", "QEMU setup + channel", "kernel", "modules", "root", "guest to ready",
+            "command start", "command", "QEMU exit", "CLI exit"]);
+        var lethe = root.GetProperty("samples").EnumerateArray().Single(s => s.GetProperty("kind").GetString() == "lethe");
+        lethe.GetProperty("phases").EnumerateArray().Sum(p => p.GetProperty("ms").GetDouble())
+            .ShouldBe(lethe.GetProperty("wallMs").GetDouble(), tolerance: 2);
+        root.GetProperty("targets").GetArrayLength().ShouldBe(4);
+        var host = root.GetProperty("host");
+        host.GetProperty("qemuVersion").GetString().ShouldStartWith("QEMU emulator version");
+        host.GetProperty("hostKernel").GetString().ShouldNotBeNullOrEmpty();
+        host.GetProperty("accelerator").GetString().ShouldBeOneOf("tcg", "kvm");
+        root.GetProperty("command").GetString().ShouldStartWith("lethe bench --spec");
+    }
+}
