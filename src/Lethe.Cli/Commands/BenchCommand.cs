@@ -15,6 +15,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure lethe on this host (medians of several runs)");
         bench.Subcommands.Add(Scratch(console));
         bench.Subcommands.Add(Net(console));
+        bench.Subcommands.Add(BenchShareCommand.Create(console));
         return bench;
     }
 
