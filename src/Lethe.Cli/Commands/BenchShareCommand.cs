@@ -66,7 +66,7 @@ public static class BenchShareCommand
         ShareFigures workspace, ShareFigures tmpfs, ShareRatios ratios)
     {
         yield return $"workspace I/O, median of {runs} ({accelerator}; {settings.Files} files, {settings.SizeMiB} MiB; workspace: {mount}):";
-        yield return "                          workspace        tmpfs   workspace/tmpfs";
+        yield return $"  {"",-36} {"workspace",12} {"tmpfs",12} {"ws/tmpfs",9}";
         yield return Row("unpack the tree", workspace.UnpackMs, tmpfs.UnpackMs, ratios.Unpack);
         yield return Row("git status, cold", workspace.StatusColdMs, tmpfs.StatusColdMs, ratios.StatusCold);
         yield return Row($"git status, warm (median of {settings.WarmStatuses})", workspace.StatusWarmMs, tmpfs.StatusWarmMs, ratios.StatusWarm);

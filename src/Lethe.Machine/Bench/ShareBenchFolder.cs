@@ -41,19 +41,22 @@ public sealed class ShareBenchFolder : IDisposable
         var folder = new ShareBenchFolder(path);
         try
         {
+            // The tarball first, while the folder is still only lethe's: nobody else can plant anything there.
+            using (var tar = new FileStream(System.IO.Path.Combine(path, tarName), new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            }))
+            {
+                if (owner is { } fileOwner)
+                    PosixFiles.ChangeOwner(tar.SafeFileHandle, fileOwner.Uid, fileOwner.Gid);
+                ShareTree.WriteTar(tar, tree);
+            }
             if (owner is { } id)
             {
                 using var handle = PosixFiles.OpenNoFollow(path, directory: true);
                 PosixFiles.ChangeOwner(handle, id.Uid, id.Gid);
             }
-            using var tar = new FileStream(System.IO.Path.Combine(path, tarName), new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            });
-            if (owner is { } fileOwner)
-                PosixFiles.ChangeOwner(tar.SafeFileHandle, fileOwner.Uid, fileOwner.Gid);
-            ShareTree.WriteTar(tar, tree);
             return folder;
         }
         catch
