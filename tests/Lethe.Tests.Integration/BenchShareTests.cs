@@ -17,7 +17,7 @@ public sealed class BenchShareTests(TestImage image)
         }
         try
         {
-            var result = await LetheProcess.RunAsync(["bench", "share", "--spec", image.FastSpec, "--runs", "1", "--files", "500", "--size", "32", "--json"],
+            var result = await LetheProcess.RunAsync(["bench", "share", "--spec", image.FastSpec, "--runs", "1", "--files", "200", "--size", "16", "--json"],
                 workingDirectory: folder, timeout: TimeSpan.FromMinutes(14));
             result.ExitCode.ShouldBe(0, result.ToString());
             using var json = JsonDocument.Parse(result.Stdout);
