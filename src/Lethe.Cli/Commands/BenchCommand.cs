@@ -17,6 +17,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchBootCommand.Configure(new Command("boot", "lethe's boot to a command against a conventional Debian boot and the floor, interleaved"), console));
         bench.Subcommands.Add(Scratch(console));
         bench.Subcommands.Add(Net(console));
+        bench.Subcommands.Add(BenchShareCommand.Create(console));
         return bench;
     }
 

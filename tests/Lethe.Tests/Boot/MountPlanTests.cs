@@ -84,6 +84,9 @@ public sealed class WorkspacePlanTests
         mount.Target.ShouldBe("/newroot/work");
         mount.FsType.ShouldBe("9p");
         mount.Data.ShouldNotBeNull().ShouldContain("trans=virtio");
+        // Coherent with host edits (stat and data go to the host), names cached: see WorkspacePlan.NineP.
+        mount.Data.Split(',').ShouldContain("cache=mmap");
+        mount.Data.Split(',').ShouldNotContain("cache=loose");
         mount.Options.HasFlag(MountOptions.NoSuid).ShouldBeTrue();
         mount.Options.HasFlag(MountOptions.NoDev).ShouldBeTrue();
     }
@@ -94,6 +97,7 @@ public sealed class WorkspacePlanTests
         var steps = WorkspacePlan.For(new SharedFolder("tag", "/work", Overlay: true), "/newroot").OfType<Mount>().ToList();
         steps[0].FsType.ShouldBe("9p");
         steps[0].Options.HasFlag(MountOptions.ReadOnly).ShouldBeTrue();
+        steps[0].Data.ShouldBe(WorkspacePlan.NineP);
         steps[1].FsType.ShouldBe("tmpfs");
         steps[^1].FsType.ShouldBe("overlay");
         steps[^1].Target.ShouldBe("/newroot/work");
