@@ -17,16 +17,25 @@ public sealed record HostFacts(bool KvmDeviceExists, bool KvmAccessible, IReadOn
     {
         var exists = File.Exists(KvmDevice);
         var root = Environment.UserName == "root";
-        var accessible = exists && (root ? await GroupCanUseAsync().ConfigureAwait(false) : CanOpen());
         var modules = Directory.Exists("/sys/module")
             ? Directory.EnumerateDirectories("/sys/module", "kvm*").Select(Path.GetFileName).OfType<string>().Order().ToList()
             : [];
-        var group = exists ? await new HostCommand("stat").WithArguments("-c", "%G", KvmDevice).ExecuteAsync().ConfigureAwait(false) : null;
+        // KVM that cannot boot Linux is refused whoever may open it: no stat to start (each costs a process).
+        var owner = exists && !modules.Any(AccelDecision.UnbootableKvmModules.Contains) ? await DeviceGroupAsync().ConfigureAwait(false) : null;
+        var accessible = owner is { } group && (root ? GroupCanUse(group.Gid) : CanOpen());
         return new HostFacts(exists, accessible, modules, root)
         {
-            KvmGroup = group is { ExitCode: 0 } ? group.Stdout.Trim() : null,
+            KvmGroup = owner?.Name,
             UserName = Environment.UserName,
         };
+    }
+
+    /// <summary>The group owning /dev/kvm, id and name, from one stat; null when stat fails.</summary>
+    private static async Task<(string Gid, string Name)?> DeviceGroupAsync()
+    {
+        var result = await new HostCommand("stat").WithArguments("-c", "%g %G", KvmDevice).ExecuteAsync().ConfigureAwait(false);
+        var fields = result.Stdout.Trim().Split(' ', 2);
+        return result.ExitCode == 0 && fields.Length == 2 ? (fields[0], fields[1]) : null;
     }
 
     private static bool CanOpen()
@@ -43,12 +52,11 @@ public sealed record HostFacts(bool KvmDeviceExists, bool KvmAccessible, IReadOn
     }
 
     /// <summary>As root, QEMU runs as an unprivileged account that gets /dev/kvm only through its group.</summary>
-    private static async Task<bool> GroupCanUseAsync()
+    private static bool GroupCanUse(string gid)
     {
         var mode = File.GetUnixFileMode(KvmDevice);
         if (mode.HasFlag(UnixFileMode.OtherRead | UnixFileMode.OtherWrite))
             return true;
-        var group = await new HostCommand("stat").WithArguments("-c", "%g", KvmDevice).RunAsync().ConfigureAwait(false);
-        return mode.HasFlag(UnixFileMode.GroupRead | UnixFileMode.GroupWrite) && group.Trim() != "0";
+        return mode.HasFlag(UnixFileMode.GroupRead | UnixFileMode.GroupWrite) && gid != "0";
     }
 }

@@ -42,10 +42,19 @@ public sealed class QemuArgumentsTests
     public void Uses_the_decided_accelerator_and_never_hard_codes_tcg()
     {
         var tcg = QemuArguments.Build(Launch);
-        ValueAfter(tcg, "-accel").ShouldBe("tcg");
+        ValueAfter(tcg, "-accel").ShouldBe($"tcg,tb-size={QemuArguments.TcgTranslationCacheMiB}");
         var kvm = QemuArguments.Build(Launch with { Accelerator = Accelerator.Kvm });
         ValueAfter(kvm, "-accel").ShouldBe("kvm");
         ValueAfter(kvm, "-cpu").ShouldBe("host");
+    }
+
+    [Fact]
+    public void Caps_tcg_translation_cache_well_below_qemus_one_gib_default_and_leaves_kvm_alone()
+    {
+        var accel = ValueAfter(QemuArguments.Build(Launch), "-accel");
+        var size = int.Parse(accel["tcg,tb-size=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        size.ShouldBeInRange(16, 256);
+        QemuArguments.Build(Launch with { Accelerator = Accelerator.Kvm }).ShouldNotContain(a => a.Contains("tb-size", StringComparison.Ordinal));
     }
 
     [Fact]
