@@ -25,10 +25,15 @@ public static class PosixFiles
     public static int EffectiveUid => (int)geteuid();
 
     /// <summary>lstat (through statx, whose layout is the same on every architecture); null when nothing is there.</summary>
-    public static FileFacts? LStat(string path)
+    public static FileFacts? LStat(string path) => StatX(path, AtSymlinkNoFollow);
+
+    /// <summary>stat: what a link points to (only for reading owners and modes, never to act on the path).</summary>
+    public static FileFacts? Stat(string path) => StatX(path, 0);
+
+    private static FileFacts? StatX(string path, int flags)
     {
         var buffer = new byte[StatxSize];
-        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, ref buffer[0]) != 0)
+        if (statx(AtFdCwd, path, flags, StatxBasicStats, ref buffer[0]) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno is Enoent or Enotdir)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Lethe.Core;
 
 namespace Lethe.Machine.Qemu;
@@ -10,30 +9,32 @@ public static class VmmAccounts
     /// The account QEMU runs as for one boot, how the workspace is shared, and the dynamic id's lease,
     /// which must live as long as QEMU (null when lethe is not root: QEMU is then the user itself).
     /// </summary>
-    public static async Task<(VmmAccount? Account, ShareAccess? Share, DynamicAccountLease? Lease)> ForBootAsync(bool kvm, string? sharedFolder, CancellationToken stop)
+    public static Task<(VmmAccount? Account, ShareAccess? Share, DynamicAccountLease? Lease)> ForBootAsync(bool kvm, string? sharedFolder, CancellationToken stop)
+    {
+        stop.ThrowIfCancellationRequested();
+        return Task.FromResult(ForBoot(kvm, sharedFolder));
+    }
+
+    private static (VmmAccount? Account, ShareAccess? Share, DynamicAccountLease? Lease) ForBoot(bool kvm, string? sharedFolder)
     {
         var letheIsRoot = Environment.IsPrivilegedProcess;
         ShareAccess? share = null;
         if (sharedFolder is not null)
         {
-            var (uid, _) = await OwnerOfAsync(sharedFolder, stop).ConfigureAwait(false);
+            var (uid, _) = OwnerOf(sharedFolder);
             var primaryGid = HostIds.PrimaryGroupOf(ReadOrEmpty("/etc/passwd"), uid);
             share = ShareAccess.Decide(letheIsRoot, uid, primaryGid, File.GetUnixFileMode(sharedFolder), sharedFolder);
         }
         if (!letheIsRoot)
             return (null, share, null);
-        int? kvmGroup = kvm ? (await OwnerOfAsync("/dev/kvm", stop).ConfigureAwait(false)).Gid : null;
+        int? kvmGroup = kvm ? OwnerOf("/dev/kvm").Gid : null;
         var lease = DynamicAccountLease.Claim();
         return (VmmAccount.Decide(letheIsRoot, kvmGroup, share, lease.Id), share, lease);
     }
 
-    private static async Task<(int Uid, int Gid)> OwnerOfAsync(string path, CancellationToken stop)
-    {
-        var parts = (await new HostCommand("stat").WithArguments("-L", "-c", "%u %g", path).RunAsync(stop).ConfigureAwait(false)).Trim().Split(' ');
-        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var uid) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var gid)
-            ? (uid, gid)
-            : throw new HostException($"cannot read the owner of {path}");
-    }
+    /// <summary>The owner of what the path names, links followed (as stat -L): a syscall, not a process per boot.</summary>
+    private static (int Uid, int Gid) OwnerOf(string path) =>
+        PosixFiles.Stat(path) is { } facts ? (facts.Uid, facts.Gid) : throw new HostException($"cannot read the owner of {path}");
 
     private static string ReadOrEmpty(string path)
     {
