@@ -46,11 +46,12 @@ public sealed class BootLetheKind(IReadOnlyList<string> runArguments, string pri
     }
 
     /// <summary>
-    /// Pure: how to start this same lethe again. Through the launcher, lethe is "dotnet lethe.dll": the runtime's
-    /// host, then the program's own assembly; as a native executable it is that program alone.
+    /// Pure: how to start this same lethe again. Started as "dotnet lethe.dll" it is the runtime's host, then the
+    /// program's own assembly. Through its apphost (as the launcher starts it), .NET still reports the assembly
+    /// as the first argument, but the apphost alone starts it again; as does a native executable.
     /// </summary>
     public static (string Program, IReadOnlyList<string> Prefix) Launcher(string processPath, IReadOnlyList<string> commandLineArgs) =>
-        commandLineArgs.Count > 0 && commandLineArgs[0].EndsWith(".dll", StringComparison.Ordinal) && commandLineArgs[0] != processPath
+        Path.GetFileName(processPath) == "dotnet" && commandLineArgs.Count > 0 && commandLineArgs[0].EndsWith(".dll", StringComparison.Ordinal)
             ? (processPath, [commandLineArgs[0]])
             : (processPath, []);
 

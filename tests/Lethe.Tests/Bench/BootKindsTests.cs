@@ -65,6 +65,9 @@ public sealed class BootKindsTests
         BootLetheKind.Launcher("/usr/bin/dotnet", ["/repo/.build/cli/lethe.dll", "bench"]).ShouldBe(("/usr/bin/dotnet", (IReadOnlyList<string>)["/repo/.build/cli/lethe.dll"]),
             new TupleComparer());
         BootLetheKind.Launcher("/usr/local/bin/lethe", ["/usr/local/bin/lethe", "bench"]).Prefix.ShouldBeEmpty();
+        // The launcher's apphost: .NET reports the assembly as the first argument, but the apphost starts it.
+        BootLetheKind.Launcher("/repo/.build/cli/lethe", ["/repo/.build/cli/lethe.dll", "bench"]).ShouldBe(("/repo/.build/cli/lethe", (IReadOnlyList<string>)[]),
+            new TupleComparer());
     }
 
     private sealed class TupleComparer : IEqualityComparer<(string, IReadOnlyList<string>)>
