@@ -8,6 +8,8 @@ public sealed record ImageBuildRequest(MachineSpec Spec, string GuestInitBinary,
 
 /// <summary>A built image: the three files QEMU needs, in one cache folder named by <see cref="Digest"/>.</summary>
 /// <param name="Packages">Installed packages as name=version, sorted.</param>
+/// <param name="RootfsKey">The key of the rootfs part (root file system and kernel) the image is made of: images that
+/// differ only in their guest init share it.</param>
 public sealed record ImageSet(
     string Digest,
     string Directory,
@@ -16,7 +18,8 @@ public sealed record ImageSet(
     string InitramfsPath,
     string KernelVersion,
     IReadOnlyList<string> Packages,
-    bool FromCache);
+    bool FromCache,
+    string? RootfsKey = null);
 
 /// <summary>A step of an image build, for progress display. <see cref="Detail"/> is a line of tool output.</summary>
 public sealed record BuildProgress(string Phase, string? Detail = null);

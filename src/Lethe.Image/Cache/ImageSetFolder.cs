@@ -41,7 +41,8 @@ public static class ImageSetFolder
             Path.Combine(folder, ImageFiles.Initramfs),
             manifest.KernelVersion,
             manifest.Packages,
-            FromCache: true);
+            FromCache: true,
+            manifest.RootfsKey);
     }
 
     private static async Task LinkOrCopyAsync(string source, string destination, CancellationToken cancellationToken)

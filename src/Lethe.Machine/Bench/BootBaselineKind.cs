@@ -24,7 +24,9 @@ public sealed class BootBaselineKind(LethePaths paths, BootRequest boot, TextWri
 
     public string Description => "q35 PC, direct kernel boot, Debian's initramfs-tools initramfs, systemd to multi-user.target, the command in a oneshot unit";
 
-    public string Folder => Path.Combine(paths.Cache, "bench", boot.Image.Digest);
+    /// <summary>Keyed by the rootfs part (userland and kernel), which is all the baseline uses: a new guest init,
+    /// which makes a new image digest, does not cost another initramfs build.</summary>
+    public string Folder => Path.Combine(paths.Cache, "bench", boot.Image.RootfsKey ?? boot.Image.Digest);
     /// <summary>Named by the build script's version: a changed script builds anew.</summary>
     public string Initrd => Path.Combine(Folder, "baseline-initrd-2.img");
 
