@@ -8,7 +8,10 @@ using Lethe.Spec;
 
 namespace Lethe.Machine.Run;
 
-/// <summary>Boots a machine: writes the run's initramfs, starts QEMU unprivileged, waits for the guest's "ready".</summary>
+/// <summary>
+/// Boots a machine: starts QEMU unprivileged on the image's own cached initramfs, sends the guest its seed
+/// over the control channel, waits for its "ready".
+/// </summary>
 public static class MachineBoot
 {
     public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(LethePaths paths, BootRequest boot, RunDirectory run, TextWriter diagnostics, CancellationToken stop)
@@ -30,11 +33,12 @@ public static class MachineBoot
             ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
             : null;
         VirtualMachine vm;
+        GuestSeed seed;
         try
         {
             if (network is not null)
                 boot = boot with { Network = network.Boot };
-            WriteSeed(boot, run);
+            seed = WriteSeed(boot, run);
             var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
             vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
         }
@@ -49,7 +53,7 @@ public static class MachineBoot
         run.WriteOwner(vm.Pid);
         try
         {
-            return (vm, await WaitForReadyAsync(vm, boot.ReadyTimeout, stop).ConfigureAwait(false));
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, stop).ConfigureAwait(false));
         }
         catch
         {
@@ -58,15 +62,19 @@ public static class MachineBoot
         }
     }
 
-    private static void WriteSeed(BootRequest boot, RunDirectory run)
+    private static GuestSeed WriteSeed(BootRequest boot, RunDirectory run)
     {
         var seed = SeedBuilder.For(boot);
-        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
         // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
         using var seedFile = new FileStream(run.Seed, new FileStreamOptions
             { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
         seedFile.Write(ProtocolJson.Serialize(seed));
+        return seed;
     }
+
+    /// <summary>The seed message: sent at once after QEMU starts (QEMU holds it until the guest opens its port).</summary>
+    public static ControlMessage SeedMessageFor(GuestSeed seed) =>
+        SeedMessages.For(seed, System.Security.Cryptography.RandomNumberGenerator.GetBytes(SeedMessages.EntropyBytes), DateTimeOffset.UtcNow);
 
     public static QemuLaunch LaunchFor(BootRequest boot, RunDirectory run) => new()
     {
@@ -74,7 +82,7 @@ public static class MachineBoot
         MemoryMiB = boot.MemoryMiB,
         Cpus = boot.Cpus,
         Kernel = boot.Image.KernelPath,
-        Initramfs = run.Initramfs,
+        Initramfs = boot.Image.InitramfsPath,
         RootImage = boot.Image.RootfsPath,
         ConsoleLog = run.ConsoleLog,
         Debug = boot.Debug,
@@ -85,16 +93,23 @@ public static class MachineBoot
         Usb = boot.Spec.Usb,
     };
 
-    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)
+    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, CancellationToken stop)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(timeout);
+        // Not awaited first: a seed larger than the pipe's buffer waits until the guest opens its port.
+        var sending = SendSeedAsync(vm, seed, deadline.Token);
+        if (sending.IsFaulted)
+            await sending.ConfigureAwait(false);
         try
         {
             while (await vm.Channel.ReceiveAsync(deadline.Token).ConfigureAwait(false) is { } message)
             {
                 if (message.Type == MessageTypes.Ready)
+                {
+                    await sending.ConfigureAwait(false);
                     return message;
+                }
                 if (message.Type == MessageTypes.Error)
                     throw new LetheException($"the machine failed to boot: {message.Text}");
             }
@@ -105,6 +120,18 @@ public static class MachineBoot
         }
         await vm.WaitForExitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         throw new LetheException("QEMU stopped before the machine was ready" + vm.StderrSuffix());
+    }
+
+    private static async Task SendSeedAsync(VirtualMachine vm, GuestSeed seed, CancellationToken stop)
+    {
+        try
+        {
+            await vm.Channel.SendAsync(SeedMessageFor(seed), stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // QEMU went (or the boot timed out): the wait for "ready" reports that.
+        }
     }
 
     public static string TimelineText(ControlMessage ready) =>
