@@ -3,6 +3,8 @@ using Lethe.Machine.Network;
 using Lethe.Machine.Qemu;
 using Lethe.Machine.Scratch;
 using Lethe.Machine.Seed;
+using Lethe.Machine.Warm;
+using System.Runtime.InteropServices;
 using Lethe.Protocol;
 using Lethe.Spec;
 
@@ -28,38 +30,118 @@ public static class MachineBoot
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
-        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
-        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
-            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
-            : null;
-        VirtualMachine vm;
-        GuestSeed seed;
+        var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+        if (!boot.Warm)
+            return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
+        // The gateway's socket is made per launch; its shape (a socket netdev) is what the key needs.
+        var shape = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway ? launch with { Network = QemuNetwork.Gateway } : launch;
+        var snapshot = SnapshotFile.PathFor(paths, WarmSnapshot.KeyFor(shape, boot.Image.Digest));
+        var (file, refusal) = WarmSnapshot.OpenForRestore(snapshot);
+        if (refusal is not null)
+            diagnostics.WriteLine(refusal);
+        if (file is not null)
+        {
+            try
+            {
+                return await RestoreAsync(boot, run, launch, account, file, diagnostics, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested && e is LetheException or IOException or InvalidDataException or QmpException or OperationCanceledException)
+            {
+                diagnostics.WriteLine($"lethe: the warm snapshot was not restored ({e.Message}); booting cold");
+                File.Delete(run.ConsoleLog);
+                File.Delete(run.Seed);
+                return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
+            }
+        }
+        return await BootAsync(boot, run, launch, account, snapshot, diagnostics, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>A cold boot; with <paramref name="snapshot"/>, the guest is snapshotted there when it asks for its seed, then goes on.</summary>
+    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> BootAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        string? snapshot, TextWriter diagnostics, CancellationToken stop)
+    {
+        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, incoming: null, withQmp: snapshot is not null, diagnostics).ConfigureAwait(false);
         try
         {
-            if (network is not null)
-                boot = boot with { Network = network.Boot };
-            seed = WriteSeed(boot, run);
-            var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (network is not null)
-                await network.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        if (network is not null)
-            vm.Own(network);
-        run.WriteOwner(vm.Pid);
-        try
-        {
-            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, stop).ConfigureAwait(false));
+            Func<CancellationToken, Task>? beforeSeed = null;
+            if (qmp is not null)
+            {
+                await qmp.ConnectAsync(stop).ConfigureAwait(false);
+                beforeSeed = async token =>
+                {
+                    try
+                    {
+                        await WarmSnapshot.TakeAsync(qmp, snapshot!, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or QmpException or UnauthorizedAccessException or HostException)
+                    {
+                        diagnostics.WriteLine($"lethe: no warm snapshot was taken: {e.Message}");
+                    }
+                };
+            }
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed, stop).ConfigureAwait(false));
         }
         catch
         {
             await vm.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>QEMU restores the snapshot (paused where the guest asked for its seed), runs on, and the guest gets its own fresh seed.</summary>
+    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> RestoreAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        SafeHandle snapshot, TextWriter diagnostics, CancellationToken stop)
+    {
+        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, snapshot, withQmp: true, diagnostics).ConfigureAwait(false);
+        try
+        {
+            await qmp!.ConnectAsync(stop).ConfigureAwait(false);
+            await WarmSnapshot.WaitForMigrationAsync(qmp, stop).ConfigureAwait(false);
+            await qmp.ExecuteAsync("cont", null, stop).ConfigureAwait(false);
+            // The restored guest already said seed-wanted (before the snapshot) and waits: the seed goes at once, once.
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed: null, stop).ConfigureAwait(false));
+        }
+        catch
+        {
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<(VirtualMachine Vm, QmpClient? Qmp, GuestSeed Seed)> LaunchAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        SafeHandle? incoming, bool withQmp, TextWriter diagnostics)
+    {
+        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
+        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
+            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
+            : null;
+        var (qmp, qemuEnd) = withQmp ? QmpClient.Create() : (null, null);
+        VirtualMachine vm;
+        GuestSeed seed;
+        try
+        {
+            if (network is not null)
+            {
+                boot = boot with { Network = network.Boot };
+                launch = launch with { Network = network.Boot.Backend };
+            }
+            seed = WriteSeed(boot, run);
+            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket, qmpSocket: qemuEnd, incoming: incoming).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (network is not null)
+                await network.DisposeAsync().ConfigureAwait(false);
+            if (qmp is not null)
+                await qmp.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (network is not null)
+            vm.Own(network);
+        if (qmp is not null)
+            vm.Own(qmp);
+        run.WriteOwner(vm.Pid);
+        return (vm, qmp, seed);
     }
 
     private static GuestSeed WriteSeed(BootRequest boot, RunDirectory run)
@@ -93,21 +175,28 @@ public static class MachineBoot
         Usb = boot.Spec.Usb,
     };
 
-    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, CancellationToken stop)
+    /// <param name="beforeSeed">Null: the seed goes at once. Set: the seed is held until the guest asks for it, and this runs first (the snapshot).</param>
+    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, Func<CancellationToken, Task>? beforeSeed, CancellationToken stop)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(timeout);
         // Not awaited first: a seed larger than the pipe's buffer waits until the guest opens its port.
-        var sending = SendSeedAsync(vm, seed, deadline.Token);
-        if (sending.IsFaulted)
+        var sending = beforeSeed is null ? SendSeedAsync(vm, seed, deadline.Token) : null;
+        if (sending is { IsFaulted: true })
             await sending.ConfigureAwait(false);
         try
         {
             while (await vm.Channel.ReceiveAsync(deadline.Token).ConfigureAwait(false) is { } message)
             {
+                if (message.Type == MessageTypes.SeedWanted && sending is null)
+                {
+                    await beforeSeed!(deadline.Token).ConfigureAwait(false);
+                    sending = SendSeedAsync(vm, seed, deadline.Token);
+                }
                 if (message.Type == MessageTypes.Ready)
                 {
-                    await sending.ConfigureAwait(false);
+                    if (sending is not null)
+                        await sending.ConfigureAwait(false);
                     return message;
                 }
                 if (message.Type == MessageTypes.Error)
