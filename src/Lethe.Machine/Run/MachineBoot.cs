@@ -31,6 +31,12 @@ public static class MachineBoot
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
         var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+        // A migrated QEMU cannot take back the write lock of a writable disk on cont, so those boots are never snapshotted.
+        if (boot.Warm && (launch.ScratchDisk is not null || launch.PersistDisk is not null))
+        {
+            diagnostics.WriteLine("lethe: --warm: no snapshots of a machine with a scratch or persist disk; booting cold");
+            boot = boot with { Warm = false };
+        }
         if (!boot.Warm)
             return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
         // The gateway's socket is made per launch; its shape (a socket netdev) is what the key needs.
@@ -76,6 +82,14 @@ public static class MachineBoot
                     catch (Exception e) when (e is IOException or InvalidDataException or QmpException or UnauthorizedAccessException or HostException)
                     {
                         diagnostics.WriteLine($"lethe: no warm snapshot was taken: {e.Message}");
+                    }
+                    try
+                    {
+                        await qmp.ExecuteAsync("cont", null, token).ConfigureAwait(false);
+                    }
+                    catch (QmpException e)
+                    {
+                        throw new LetheException($"the machine could not go on after its snapshot: {e.Message}");
                     }
                 };
             }

@@ -38,7 +38,7 @@ public static class WarmSnapshot
         return (PosixFiles.OpenNoFollow(path), null);
     }
 
-    /// <summary>Stops the guest, migrates it into <paramref name="path"/>, and lets it go on (also when the snapshot failed).</summary>
+    /// <summary>Stops the guest and migrates it into <paramref name="path"/>; the caller sends cont (also when this failed).</summary>
     public static async Task TakeAsync(QmpClient qmp, string path, CancellationToken stop)
     {
         var folder = PrivateFolder.Ensure(Path.GetDirectoryName(path)!);
@@ -63,7 +63,6 @@ public static class WarmSnapshot
         finally
         {
             File.Delete(temporary);
-            await qmp.ExecuteAsync("cont", null, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
