@@ -126,9 +126,18 @@ public static class MachineBoot
         SafeHandle? incoming, bool withQmp, TextWriter diagnostics)
     {
         // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
-        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
-            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
-            : null;
+        MachineNetwork? network;
+        try
+        {
+            network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
+                ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
+                : null;
+        }
+        catch
+        {
+            incoming?.Dispose();
+            throw;
+        }
         var (qmp, qemuEnd) = withQmp ? QmpClient.Create() : (null, null);
         VirtualMachine vm;
         GuestSeed seed;
