@@ -49,6 +49,12 @@ public sealed record ControlMessage
     /// <summary>The guest's memory in use (MemTotal − MemAvailable, KiB) when it sent <see cref="MessageTypes.Ready"/>: for lethe bench.</summary>
     public long? MemoryInUseKiB { get; init; }
 
+    /// <summary>The boot's configuration, in <see cref="MessageTypes.Seed"/> (its entropy in <see cref="Data"/>); see <see cref="SeedMessages"/>.</summary>
+    public GuestSeed? Seed { get; init; }
+
+    /// <summary>The host's wall clock in Unix milliseconds, in <see cref="MessageTypes.Seed"/>: the guest sets its clock from it.</summary>
+    public long? ClockMs { get; init; }
+
     public static ControlMessage Ready(IReadOnlyList<BootPhase> timeline) => new() { Type = MessageTypes.Ready, Timeline = timeline };
     public static ControlMessage Output(string type, ReadOnlySpan<byte> bytes) => new() { Type = type, Data = Convert.ToBase64String(bytes) };
     public static ControlMessage Exited(int code) => new() { Type = MessageTypes.Exit, Code = code };
@@ -75,6 +81,9 @@ public static class MessageTypes
 {
     // guest → host
     public const string Ready = "ready";
+
+    /// <summary>The guest's init has its control port open and waits for its <see cref="Seed"/> (a warm snapshot is taken here).</summary>
+    public const string SeedWanted = "seed-wanted";
     public const string Stdout = "stdout";
     public const string Stderr = "stderr";
     public const string Exit = "exit";
@@ -85,6 +94,8 @@ public static class MessageTypes
     public const string Listening = "listening";
 
     // host → guest
+    /// <summary>The first message to a booting guest: its seed, host entropy and the host's clock (<see cref="SeedMessages"/>).</summary>
+    public const string Seed = "seed";
     public const string Exec = "exec";
     public const string Stdin = "stdin";
     public const string StdinClosed = "stdin-closed";

@@ -1,9 +1,9 @@
 namespace Lethe.Protocol;
 
 /// <summary>
-/// Per-run, non-secret configuration for the guest init. It travels as <see cref="SeedLayout.SeedPath"/>
-/// inside a small cpio archive appended to the cached initramfs. Nothing secret may ever be added here:
-/// the archive is a file on the host.
+/// Per-run, non-secret configuration for the guest init. It travels in the first message on the control
+/// channel (<see cref="SeedMessages"/>), and a readable copy stays in the run's folder. Nothing secret may
+/// ever be added here: the copy is a file on the host.
 /// </summary>
 public sealed record GuestSeed
 {
@@ -77,6 +77,7 @@ public enum InitMode
 /// <summary>Fixed names shared by the host that builds archives and devices and the guest that reads them.</summary>
 public static class SeedLayout
 {
+    /// <summary>The name the seed is audited under (it arrives on the control channel, not as this file).</summary>
     public const string SeedPath = "lethe/seed.json";
     public const string ModulesPath = "lethe/modules";
     public const string InitPath = "init";

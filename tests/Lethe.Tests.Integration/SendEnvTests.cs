@@ -58,11 +58,9 @@ public sealed class SendEnvTests(TestImage image)
         {
             SecretScan.ProcessesWithMarkerInArgv(marker).ShouldBeEmpty();
             SecretScan.FileContains($"/proc/{qemu[0]}/environ", marker).ShouldBeFalse();
+            // The seed reaches the guest on the control port; its readable copy is the only seed on disk.
             foreach (var seed in seeds)
-            {
                 SecretScan.FileContains(seed, marker).ShouldBeFalse();
-                SecretScan.FileContains(Path.Combine(Path.GetDirectoryName(seed)!, "initramfs.cpio"), marker).ShouldBeFalse();
-            }
             ShouldBeInNoFile(marker, "while the machine runs");
         }
 

@@ -17,8 +17,9 @@ public static class RunCommand
         var machine = new MachineOptions();
         var sendEnv = SendEnvInput.CreateOption();
         var agents = new AgentOptions();
+        var warm = new Option<bool>("--warm") { Description = "Restore a snapshot taken where the machine asks for its seed (taken by the first such run); every restore gets its own fresh seed" };
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run (after --); none: an interactive shell" };
-        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, sendEnv, command };
+        var run = new Command("run", "Run a command in a fresh, disposable machine that sees only the current folder") { spec, allowOutside, sendEnv, warm, command };
         machine.AddTo(run);
         agents.AddTo(run);
         run.SetAction(async (parse, stop) =>
@@ -35,7 +36,7 @@ public static class RunCommand
             var forwarded = await agents.FindAsync(parse, loaded, stop).ConfigureAwait(false);
             // lethe bench's hidden timing report; null (nothing recorded) unless its variable is set.
             var timings = Lethe.Machine.Bench.BootTimings.FromEnvironment(CliStart.Timestamp);
-            var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
+            var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false) with { Warm = parse.GetValue(warm) };
             timings?.ImageReady();
 
             var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null) with { Environment = variables };

@@ -7,7 +7,8 @@ using Lethe.Protocol.Modules;
 namespace Lethe.Guest.Boot;
 
 /// <summary>
-/// PID 1: from the initramfs to a running machine. Loads modules, builds the RAM-backed root, switches
+/// PID 1: from the initramfs to a running machine. Loads the base modules, opens the control port and
+/// waits there for its seed (<see cref="SeedReceiver"/>), loads the seed's modules, builds the RAM-backed root, switches
 /// into it, and then either serves commands itself (init: fast) or hands PID 1 to systemd.
 /// </summary>
 internal static class FirstProcess
@@ -18,6 +19,9 @@ internal static class FirstProcess
     /// <summary>The persist disk's filesystem; the table brings its dependencies (crc32c_generic, jbd2, …).</summary>
     private static readonly string[] PersistModules = ["ext4"];
 
+    /// <summary>The control port, open from before the seed until the machine powers off (or systemd takes over).</summary>
+    private static FileStream? _port;
+    private static ControlChannel? _channel;
 
     public static int Run()
     {
@@ -26,11 +30,15 @@ internal static class FirstProcess
         try
         {
             StepRunner.Run(MountPlan.Early());
-            var seed = ProtocolJson.DeserializeSeed(File.ReadAllBytes("/" + SeedLayout.SeedPath))
-                ?? throw new InvalidDataException("empty seed");
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
-            string[] wanted = [.. BaseModules, .. seed.Persist is null ? [] : PersistModules,
+            ModuleLoader.Load(modules, BaseModules, commandLine, Console.Error.WriteLine);
+            var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
+            _port = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
+            _channel = new ControlChannel(_port, _port);
+            var seed = SeedReceiver.Receive(_channel);
+            timeline.Mark("seed");
+            string[] wanted = [.. seed.Persist is null ? [] : PersistModules,
                 .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules,
                 .. seed.Network is null ? [] : NetworkPlan.Modules, .. seed.Usb ? UsbPlan.Modules : []];
             ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
@@ -56,7 +64,7 @@ internal static class FirstProcess
             }
             SystemdHandover.CopyInit(MountPlan.NewRoot);
             if (seed.Init == InitMode.Systemd)
-                SystemdHandover.InstallAgent(MountPlan.NewRoot);
+                SystemdHandover.InstallAgent(MountPlan.NewRoot, seed);
             SwitchRoot(MountPlan.NewRoot);
             if (persistDisk is not null)
             {
@@ -75,10 +83,14 @@ internal static class FirstProcess
             {
                 timeline.Save(SystemdHandover.TimelinePath);
                 File.WriteAllLines(SystemdHandover.WarningsPath, warnings);
+                // The agent opens the port itself; a virtio-serial port has one opener at a time.
+                _channel.Dispose();
+                _port.Dispose();
+                _channel = null;
                 SystemdHandover.Exec();
                 return 1;
             }
-            ServeAndPowerOff(seed, timeline, warnings);
+            ServeAndPowerOff(_channel, seed, timeline, warnings);
         }
         catch (Exception e)
         {
@@ -110,11 +122,8 @@ internal static class FirstProcess
         return ScratchDisk.Failed;
     }
 
-    private static void ServeAndPowerOff(GuestSeed seed, Timeline timeline, IReadOnlyList<string> warnings)
+    private static void ServeAndPowerOff(ControlChannel channel, GuestSeed seed, Timeline timeline, IReadOnlyList<string> warnings)
     {
-        var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
-        using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
-        using var channel = new ControlChannel(stream, stream);
         warnings = [.. warnings, .. SshServer.Start(seed)];
         timeline.Mark("ready");
         channel.Send(ControlMessage.Ready(timeline.Phases) with { Warnings = warnings, HostKey = SshServer.Wanted(seed) ? HostKeys.PublicKey() : null, MemoryInUseKiB = MemoryProbe.InUseKiB() });
@@ -134,6 +143,11 @@ internal static class FirstProcess
     {
         try
         {
+            if (_channel is { } open)
+            {
+                open.Send(ControlMessage.Failure("guest init: " + message));
+                return;
+            }
             var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(2));
             using var stream = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
             using var channel = new ControlChannel(stream, stream);

@@ -18,7 +18,7 @@ internal static class SystemdHandover
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    public static void InstallAgent(string newRoot)
+    public static void InstallAgent(string newRoot, GuestSeed seed)
     {
         var unitDir = newRoot + "/etc/systemd/system";
         File.WriteAllText(Path.Combine(unitDir, SeedLayout.AgentUnitName), AgentUnit());
@@ -27,8 +27,8 @@ internal static class SystemdHandover
         var link = Path.Combine(wants, SeedLayout.AgentUnitName);
         if (!File.Exists(link))
             File.CreateSymbolicLink(link, "/etc/systemd/system/" + SeedLayout.AgentUnitName);
-        // The seed is needed after the initramfs is gone.
-        File.Copy("/" + SeedLayout.SeedPath, newRoot + "/run/lethe/seed.json", overwrite: true);
+        // The seed is needed after the initramfs is gone (root only: the agent reads it).
+        File.WriteAllBytes(newRoot + "/run/lethe/seed.json", ProtocolJson.Serialize(seed));
     }
 
     public const string TimelinePath = "/run/lethe/boot-timeline";

@@ -21,12 +21,13 @@ public sealed class BootFloorKind(LethePaths paths, BootRequest boot) : IBootKin
     public async Task<BootSample> MeasureOnceAsync(int round, CancellationToken stop)
     {
         using var run = RunDirectory.Create(paths.Runs, boot.MachineName + "-floor");
-        File.WriteAllBytes(run.Initramfs, BootFloorInit.Initramfs());
+        var initramfs = Path.Combine(run.Path, "floor.cpio");
+        File.WriteAllBytes(initramfs, BootFloorInit.Initramfs());
         var (account, _, lease) = await VmmAccounts.ForBootAsync(boot.Accel.Accelerator == Accel.Accelerator.Kvm, null, stop).ConfigureAwait(false);
         using (lease)
         {
             var launch = MachineBoot.LaunchFor(boot with { Workspace = null, Network = null, Spec = boot.Spec with { Usb = [] } }, run)
-                with { Network = QemuNetwork.None };
+                with { Network = QemuNetwork.None, Initramfs = initramfs };
             var clock = Stopwatch.StartNew();
             await using var vm = await VirtualMachine.StartAsync(launch, account).ConfigureAwait(false);
             run.WriteOwner(vm.Pid);

@@ -35,6 +35,10 @@ public sealed record QemuLaunch
     public int? NetworkFd { get; init; }
     /// <summary>Host USB devices to attach (the spec's usb:); they need the microvm's PCIe bus (see <see cref="Usb.UsbArguments"/>).</summary>
     public IReadOnlyList<Lethe.Spec.UsbDeviceSpec> Usb { get; init; } = [];
+    /// <summary>Warm starts: an inherited fd of a Unix socket QEMU serves QMP on (snapshot: migrate to an fd passed over it).</summary>
+    public int? QmpFd { get; init; }
+    /// <summary>Warm starts: an inherited fd of a snapshot's migration stream, restored instead of a boot (-incoming fd:N).</summary>
+    public int? IncomingFd { get; init; }
 }
 
 /// <summary>What the guest's one network device (virtio-net, MAC <see cref="NetworkLayout.GuestMac"/>) is connected to.</summary>
@@ -119,6 +123,10 @@ public static class QemuArguments
                 "-device", $"virtio-9p-device,fsdev=workspace,mount_tag={SeedLayout.WorkspaceTag}",
             ]);
         args.AddRange(NetworkArguments(launch));
+        if (launch.QmpFd is { } qmp)
+            args.AddRange(["-chardev", $"socket,id=qmp,fd={qmp.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "-mon", "chardev=qmp,mode=control"]);
+        if (launch.IncomingFd is { } incoming)
+            args.AddRange(["-incoming", $"fd:{incoming.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
         return args;
     }
 

@@ -10,7 +10,7 @@ public sealed record VmmTools(string Confine, string Setpriv, string Qemu);
 /// </summary>
 /// <param name="Network">The gateway's socket (QEMU's end), for <see cref="QemuNetwork.Gateway"/>.</param>
 public sealed record VmmFds(int Kernel, int Initramfs, int Root, int Console, IReadOnlyList<int>? Persist = null, IReadOnlyList<int>? Scratch = null,
-    int? Network = null);
+    int? Network = null, int? Qmp = null, int? Incoming = null);
 
 /// <summary>
 /// Pure: the whole argv of a QEMU launch. lethe-init confine (no_new_privs, no core dumps, the share's
@@ -42,6 +42,8 @@ public static class VmmCommandLine
             NetworkFd = launch.Network == QemuNetwork.Gateway
                 ? fds.Network ?? throw new ArgumentException("the gateway network needs its socket's fd", nameof(fds))
                 : null,
+            QmpFd = fds.Qmp,
+            IncomingFd = fds.Incoming,
         };
     }
 

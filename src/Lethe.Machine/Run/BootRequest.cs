@@ -35,6 +35,9 @@ public sealed record BootRequest
     /// <summary>Public keys ("TYPE BASE64") sshd accepts for the user; null: no sshd (a one-shot run).</summary>
     public IReadOnlyList<string>? SshKeys { get; init; }
 
+    /// <summary>--warm: restore the snapshot of this boot's shape if there is a valid one, else boot cold and take it.</summary>
+    public bool Warm { get; init; }
+
     public string MachineName => Name ?? Spec.Name;
     public bool Shares => Workspace is { Mode: not WorkspaceMode.None, HostPath: not null };
 }

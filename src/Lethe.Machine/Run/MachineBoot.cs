@@ -3,12 +3,17 @@ using Lethe.Machine.Network;
 using Lethe.Machine.Qemu;
 using Lethe.Machine.Scratch;
 using Lethe.Machine.Seed;
+using Lethe.Machine.Warm;
+using System.Runtime.InteropServices;
 using Lethe.Protocol;
 using Lethe.Spec;
 
 namespace Lethe.Machine.Run;
 
-/// <summary>Boots a machine: writes the run's initramfs, starts QEMU unprivileged, waits for the guest's "ready".</summary>
+/// <summary>
+/// Boots a machine: starts QEMU unprivileged on the image's own cached initramfs, sends the guest its seed
+/// over the control channel, waits for its "ready".
+/// </summary>
 public static class MachineBoot
 {
     public static async Task<(VirtualMachine Vm, ControlMessage Ready)> StartAsync(LethePaths paths, BootRequest boot, RunDirectory run, TextWriter diagnostics, CancellationToken stop)
@@ -25,31 +30,70 @@ public static class MachineBoot
             diagnostics.WriteLine(note);
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
-        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
-        var network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
-            ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
-            : null;
-        VirtualMachine vm;
+        var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
+        // A migrated QEMU cannot take back the write lock of a writable disk on cont, so those boots are never snapshotted.
+        if (boot.Warm && (launch.ScratchDisk is not null || launch.PersistDisk is not null))
+        {
+            diagnostics.WriteLine("lethe: --warm: no snapshots of a machine with a scratch or persist disk; booting cold");
+            boot = boot with { Warm = false };
+        }
+        if (!boot.Warm)
+            return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
+        // The gateway's socket is made per launch; its shape (a socket netdev) is what the key needs.
+        var shape = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway ? launch with { Network = QemuNetwork.Gateway } : launch;
+        var snapshot = SnapshotFile.PathFor(paths, WarmSnapshot.KeyFor(shape, boot.Image.Digest));
+        var (file, refusal) = WarmSnapshot.OpenForRestore(snapshot);
+        if (refusal is not null)
+            diagnostics.WriteLine(refusal);
+        if (file is not null)
+        {
+            try
+            {
+                return await RestoreAsync(boot, run, launch, account, file, diagnostics, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested && e is LetheException or IOException or InvalidDataException or QmpException or OperationCanceledException)
+            {
+                diagnostics.WriteLine($"lethe: the warm snapshot was not restored ({e.Message}); booting cold");
+                File.Delete(run.ConsoleLog);
+                File.Delete(run.Seed);
+                return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
+            }
+        }
+        return await BootAsync(boot, run, launch, account, snapshot, diagnostics, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>A cold boot; with <paramref name="snapshot"/>, the guest is snapshotted there when it asks for its seed, then goes on.</summary>
+    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> BootAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        string? snapshot, TextWriter diagnostics, CancellationToken stop)
+    {
+        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, incoming: null, withQmp: snapshot is not null, diagnostics).ConfigureAwait(false);
         try
         {
-            if (network is not null)
-                boot = boot with { Network = network.Boot };
-            WriteSeed(boot, run);
-            var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (network is not null)
-                await network.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        if (network is not null)
-            vm.Own(network);
-        run.WriteOwner(vm.Pid);
-        try
-        {
-            return (vm, await WaitForReadyAsync(vm, boot.ReadyTimeout, stop).ConfigureAwait(false));
+            Func<CancellationToken, Task>? beforeSeed = null;
+            if (qmp is not null)
+            {
+                await qmp.ConnectAsync(stop).ConfigureAwait(false);
+                beforeSeed = async token =>
+                {
+                    try
+                    {
+                        await WarmSnapshot.TakeAsync(qmp, snapshot!, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or QmpException or UnauthorizedAccessException or HostException)
+                    {
+                        diagnostics.WriteLine($"lethe: no warm snapshot was taken: {e.Message}");
+                    }
+                    try
+                    {
+                        await qmp.ExecuteAsync("cont", null, token).ConfigureAwait(false);
+                    }
+                    catch (QmpException e)
+                    {
+                        throw new LetheException($"the machine could not go on after its snapshot: {e.Message}");
+                    }
+                };
+            }
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed, stop).ConfigureAwait(false));
         }
         catch
         {
@@ -58,15 +102,84 @@ public static class MachineBoot
         }
     }
 
-    private static void WriteSeed(BootRequest boot, RunDirectory run)
+    /// <summary>QEMU restores the snapshot (paused where the guest asked for its seed), runs on, and the guest gets its own fresh seed.</summary>
+    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> RestoreAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        SafeHandle snapshot, TextWriter diagnostics, CancellationToken stop)
+    {
+        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, snapshot, withQmp: true, diagnostics).ConfigureAwait(false);
+        try
+        {
+            await qmp!.ConnectAsync(stop).ConfigureAwait(false);
+            await WarmSnapshot.WaitForMigrationAsync(qmp, stop).ConfigureAwait(false);
+            await qmp.ExecuteAsync("cont", null, stop).ConfigureAwait(false);
+            // The restored guest already said seed-wanted (before the snapshot) and waits: the seed goes at once, once.
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed: null, stop).ConfigureAwait(false));
+        }
+        catch
+        {
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<(VirtualMachine Vm, QmpClient? Qmp, GuestSeed Seed)> LaunchAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        SafeHandle? incoming, bool withQmp, TextWriter diagnostics)
+    {
+        // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
+        MachineNetwork? network;
+        try
+        {
+            network = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway
+                ? MachineNetwork.Start(boot.Spec.Network, workstation: boot.PersistDisk is not null, boot.NetworkLog ?? run.NetworkLog, diagnostics)
+                : null;
+        }
+        catch
+        {
+            incoming?.Dispose();
+            throw;
+        }
+        var (qmp, qemuEnd) = withQmp ? QmpClient.Create() : (null, null);
+        VirtualMachine vm;
+        GuestSeed seed;
+        try
+        {
+            if (network is not null)
+            {
+                boot = boot with { Network = network.Boot };
+                launch = launch with { Network = network.Boot.Backend };
+            }
+            seed = WriteSeed(boot, run);
+            vm = await VirtualMachine.StartAsync(launch, account, gatewaySocket: boot.Network?.GatewaySocket, qmpSocket: qemuEnd, incoming: incoming).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (network is not null)
+                await network.DisposeAsync().ConfigureAwait(false);
+            if (qmp is not null)
+                await qmp.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (network is not null)
+            vm.Own(network);
+        if (qmp is not null)
+            vm.Own(qmp);
+        run.WriteOwner(vm.Pid);
+        return (vm, qmp, seed);
+    }
+
+    private static GuestSeed WriteSeed(BootRequest boot, RunDirectory run)
     {
         var seed = SeedBuilder.For(boot);
-        SeedArchive.WriteRunInitramfs(boot.Image.InitramfsPath, seed, run.Initramfs);
         // A readable copy of what the guest was told, for lethe verify's check that no key material is in it.
         using var seedFile = new FileStream(run.Seed, new FileStreamOptions
             { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
         seedFile.Write(ProtocolJson.Serialize(seed));
+        return seed;
     }
+
+    /// <summary>The seed message: sent at once after QEMU starts (QEMU holds it until the guest opens its port).</summary>
+    public static ControlMessage SeedMessageFor(GuestSeed seed) =>
+        SeedMessages.For(seed, System.Security.Cryptography.RandomNumberGenerator.GetBytes(SeedMessages.EntropyBytes), DateTimeOffset.UtcNow);
 
     public static QemuLaunch LaunchFor(BootRequest boot, RunDirectory run) => new()
     {
@@ -74,7 +187,7 @@ public static class MachineBoot
         MemoryMiB = boot.MemoryMiB,
         Cpus = boot.Cpus,
         Kernel = boot.Image.KernelPath,
-        Initramfs = run.Initramfs,
+        Initramfs = boot.Image.InitramfsPath,
         RootImage = boot.Image.RootfsPath,
         ConsoleLog = run.ConsoleLog,
         Debug = boot.Debug,
@@ -85,16 +198,30 @@ public static class MachineBoot
         Usb = boot.Spec.Usb,
     };
 
-    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, TimeSpan timeout, CancellationToken stop)
+    /// <param name="beforeSeed">Null: the seed goes at once. Set: the seed is held until the guest asks for it, and this runs first (the snapshot).</param>
+    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, Func<CancellationToken, Task>? beforeSeed, CancellationToken stop)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(timeout);
+        // Not awaited first: a seed larger than the pipe's buffer waits until the guest opens its port.
+        var sending = beforeSeed is null ? SendSeedAsync(vm, seed, deadline.Token) : null;
+        if (sending is { IsFaulted: true })
+            await sending.ConfigureAwait(false);
         try
         {
             while (await vm.Channel.ReceiveAsync(deadline.Token).ConfigureAwait(false) is { } message)
             {
+                if (message.Type == MessageTypes.SeedWanted && sending is null)
+                {
+                    await beforeSeed!(deadline.Token).ConfigureAwait(false);
+                    sending = SendSeedAsync(vm, seed, deadline.Token);
+                }
                 if (message.Type == MessageTypes.Ready)
+                {
+                    if (sending is not null)
+                        await sending.ConfigureAwait(false);
                     return message;
+                }
                 if (message.Type == MessageTypes.Error)
                     throw new LetheException($"the machine failed to boot: {message.Text}");
             }
@@ -105,6 +232,18 @@ public static class MachineBoot
         }
         await vm.WaitForExitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         throw new LetheException("QEMU stopped before the machine was ready" + vm.StderrSuffix());
+    }
+
+    private static async Task SendSeedAsync(VirtualMachine vm, GuestSeed seed, CancellationToken stop)
+    {
+        try
+        {
+            await vm.Channel.SendAsync(SeedMessageFor(seed), stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // QEMU went (or the boot timed out): the wait for "ready" reports that.
+        }
     }
 
     public static string TimelineText(ControlMessage ready) =>

@@ -4,7 +4,7 @@ using Lethe.Core;
 namespace Lethe.Machine.Run;
 
 /// <summary>
-/// The private folder of one boot: the run's initramfs, its console log, and an owner file naming the
+/// The private folder of one boot: the seed's readable copy, its console log, and an owner file naming the
 /// lethe and QEMU processes so that a later start can tell a live run from a dead one's leftovers.
 /// </summary>
 public sealed class RunDirectory : IDisposable
@@ -17,7 +17,6 @@ public sealed class RunDirectory : IDisposable
     private RunDirectory(string path) => Path = path;
 
     public string Path { get; }
-    public string Initramfs => System.IO.Path.Combine(Path, "initramfs.cpio");
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
     public string Seed => System.IO.Path.Combine(Path, "seed.json");
     /// <summary>A one-shot run's decision log of the egress policy (a workstation's is in its machine folder).</summary>

@@ -32,6 +32,11 @@ public sealed class VirtualMachine : IAsyncDisposable
     public Network.MachineNetwork? Network { get; private set; }
 
     internal void Own(Network.MachineNetwork network) => Network = network;
+
+    /// <summary>lethe's end of QEMU's monitor, for a warm boot (snapshot or restore); null: QEMU has no monitor.</summary>
+    internal Warm.QmpClient? Qmp { get; private set; }
+
+    internal void Own(Warm.QmpClient qmp) => Qmp = qmp;
     public string StderrText => _qemu.StderrTail.Trim();
 
     /// <param name="gatewaySocket">
@@ -39,7 +44,7 @@ public sealed class VirtualMachine : IAsyncDisposable
     /// lethe's copy is closed here (also on failure), so that the gateway sees the end when QEMU goes.
     /// </param>
     public static async Task<VirtualMachine> StartAsync(QemuLaunch launch, VmmAccount? account, long consoleCapBytes = ConsoleLog.DefaultCapBytes,
-        SafeHandle? gatewaySocket = null)
+        SafeHandle? gatewaySocket = null, SafeHandle? qmpSocket = null, SafeHandle? incoming = null)
     {
         if (gatewaySocket is not null && launch.Network != QemuNetwork.Gateway)
         {
@@ -54,12 +59,19 @@ public sealed class VirtualMachine : IAsyncDisposable
         catch
         {
             gatewaySocket?.Dispose();
+            qmpSocket?.Dispose();
+            incoming?.Dispose();
             throw;
         }
         var console = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
         var handles = new List<SafeHandle>();
         if (gatewaySocket is not null)
             handles.Add(gatewaySocket);
+        // QEMU's end of the monitor's socketpair and a warm snapshot to restore: inherited, then closed here like the gateway's.
+        if (qmpSocket is not null)
+            handles.Add(qmpSocket);
+        if (incoming is not null)
+            handles.Add(incoming);
         try
         {
             SafeHandle Pass(SafeHandle handle)
@@ -82,7 +94,9 @@ public sealed class VirtualMachine : IAsyncDisposable
                     : null,
                 Network: launch.Network == QemuNetwork.Gateway
                     ? Fd(gatewaySocket ?? throw new ArgumentException("the gateway network needs its socket", nameof(gatewaySocket)))
-                    : null);
+                    : null,
+                Qmp: qmpSocket is null ? null : Fd(qmpSocket),
+                Incoming: incoming is null ? null : Fd(incoming));
             var argv = VmmCommandLine.Argv(launch, account, tools, fds);
             var qemu = await new HostCommand(argv[0]).WithArguments(argv.Skip(1)).WithExactEnvironment(new Dictionary<string, string>())
                 .StartAsync(handles).ConfigureAwait(false);
@@ -122,6 +136,8 @@ public sealed class VirtualMachine : IAsyncDisposable
         await Task.WhenAny(_consoleCopy, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         if (Network is not null)
             await Network.DisposeAsync().ConfigureAwait(false);
+        if (Qmp is not null)
+            await Qmp.DisposeAsync().ConfigureAwait(false);
         Channel.Dispose();
     }
 }

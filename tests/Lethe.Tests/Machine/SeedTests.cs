@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Lethe.Image;
 using Lethe.Machine.Accel;
 using Lethe.Machine.Run;
@@ -59,34 +58,17 @@ public sealed class SeedTests
         seed.MemoryMiB.ShouldBe(2048);
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task The_run_initramfs_is_the_cached_one_followed_by_a_seed_archive_the_system_cpio_reads()
+    [Fact]
+    public void The_seed_message_carries_the_seed_fresh_entropy_and_the_clock_through_the_channel_format()
     {
-        var dir = Directory.CreateTempSubdirectory("lethe-seed-").FullName;
-        try
-        {
-            var cached = Path.Combine(dir, "cached.cpio");
-            await File.WriteAllBytesAsync(cached, [1, 2, 3, 4, 5], TestContext.Current.CancellationToken);
-            var seed = SeedBuilder.For(Boot(SpecLoader.Default()));
-            var combined = Path.Combine(dir, "run.cpio");
-            SeedArchive.WriteRunInitramfs(cached, seed, combined);
-
-            var bytes = await File.ReadAllBytesAsync(combined, TestContext.Current.CancellationToken);
-            bytes.Take(5).ShouldBe(new byte[] { 1, 2, 3, 4, 5 });
-            var seedArchive = Path.Combine(dir, "seed.cpio");
-            await File.WriteAllBytesAsync(seedArchive, bytes.Skip(8).ToArray(), TestContext.Current.CancellationToken);
-
-            var extract = Path.Combine(dir, "out");
-            Directory.CreateDirectory(extract);
-            var cpio = Process.Start(new ProcessStartInfo("sh", ["-c", $"cpio -id < {seedArchive}"]) { WorkingDirectory = extract, RedirectStandardError = true })!;
-            await cpio.WaitForExitAsync(TestContext.Current.CancellationToken);
-            cpio.ExitCode.ShouldBe(0);
-            var read = ProtocolJson.DeserializeSeed(await File.ReadAllBytesAsync(Path.Combine(extract, SeedLayout.SeedPath), TestContext.Current.CancellationToken));
-            read.ShouldNotBeNull().User.Name.ShouldBe("dev");
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        var seed = SeedBuilder.For(Boot(SpecLoader.Default()));
+        var first = MachineBoot.SeedMessageFor(seed);
+        var second = MachineBoot.SeedMessageFor(seed);
+        var line = ProtocolJson.Serialize(first);
+        var (read, entropy, clock) = SeedMessages.Read(ControlChannel.TryParse(line));
+        read.User.Name.ShouldBe("dev");
+        entropy.Length.ShouldBe(SeedMessages.EntropyBytes);
+        second.Data.ShouldNotBe(first.Data);
+        (DateTimeOffset.UtcNow - clock).ShouldBeLessThan(TimeSpan.FromMinutes(1));
     }
 }
