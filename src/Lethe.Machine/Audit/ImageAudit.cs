@@ -19,8 +19,6 @@ public sealed record ImageScan(string Digest, IReadOnlyList<SecretFinding> Findi
 /// </summary>
 public sealed class ImageAudit(LethePaths paths, Action<string>? progress = null)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     private string Folder => Path.Combine(paths.Cache, "audit");
 
     public async Task<ImageScan> ScanAsync(ImageSet image, CancellationToken cancellationToken)
@@ -28,7 +26,7 @@ public sealed class ImageAudit(LethePaths paths, Action<string>? progress = null
         var findingsPath = Path.Combine(Folder, $"{image.Digest}.rules-v{SecretRules.Version}.json");
         var sbomPath = Path.Combine(Folder, $"{image.Digest}.spdx.json");
         if (File.Exists(findingsPath) && File.Exists(sbomPath)
-            && JsonSerializer.Deserialize<List<SecretFinding>>(await File.ReadAllTextAsync(findingsPath, cancellationToken).ConfigureAwait(false), Json) is { } cached)
+            && JsonSerializer.Deserialize(await File.ReadAllTextAsync(findingsPath, cancellationToken).ConfigureAwait(false), AuditJson.Default.ListSecretFinding) is { } cached)
             return new ImageScan(image.Digest, cached, sbomPath);
 
         progress?.Invoke("scanning the image for secrets and writing its SBOM");
@@ -41,7 +39,7 @@ public sealed class ImageAudit(LethePaths paths, Action<string>? progress = null
 
         Directory.CreateDirectory(Folder);
         await WriteAtomicallyAsync(sbomPath, sbom, cancellationToken).ConfigureAwait(false);
-        await WriteAtomicallyAsync(findingsPath, JsonSerializer.Serialize(findings, Json), cancellationToken).ConfigureAwait(false);
+        await WriteAtomicallyAsync(findingsPath, JsonSerializer.Serialize(findings.ToList(), AuditJson.Default.ListSecretFinding), cancellationToken).ConfigureAwait(false);
         return new ImageScan(image.Digest, findings, sbomPath);
     }
 
@@ -78,3 +76,8 @@ public sealed class ImageAudit(LethePaths paths, Action<string>? progress = null
         File.Move(temporary, path, overwrite: true);
     }
 }
+
+/// <summary>Source-generated: run and up read the cached findings on every start, and reflection-based JSON costs ~0.1 s of start-up there.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<SecretFinding>))]
+internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
