@@ -55,32 +55,30 @@ public static class BootBenchText
         md.AppendLine();
         if (result.Ratios.Count > 0)
             md.AppendLine("Ratios: " + string.Join("; ", result.Ratios.Select(r => $"{r.Numerator} / {r.Denominator} **{X(r.Value)}**")) + ".");
-        if (result.LethePhaseMedians.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("| lethe's phase (median) | " + string.Join(" | ", result.LethePhaseMedians.Select(p => p.Name)) + " |");
-            md.AppendLine("|---|" + string.Concat(result.LethePhaseMedians.Select(_ => "---:|")));
-            md.AppendLine("| ms | " + string.Join(" | ", result.LethePhaseMedians.Select(p => p.Ms.ToString("0", CultureInfo.InvariantCulture))) + " |");
-        }
+        PhaseTable(md, "lethe's phase (median)", result.LethePhaseMedians);
         if (result.WarmStart is { } warm)
         {
             md.AppendLine();
             var line = WarmLine(warm, bold: true);
             md.AppendLine(char.ToUpperInvariant(line[0]) + line[1..] + ".");
         }
-        if (result.WarmPhaseMedians.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("| warm's phase (median) | " + string.Join(" | ", result.WarmPhaseMedians.Select(p => p.Name)) + " |");
-            md.AppendLine("|---|" + string.Concat(result.WarmPhaseMedians.Select(_ => "---:|")));
-            md.AppendLine("| ms | " + string.Join(" | ", result.WarmPhaseMedians.Select(p => p.Ms.ToString("0", CultureInfo.InvariantCulture))) + " |");
-        }
+        PhaseTable(md, "warm's phase (median)", result.WarmPhaseMedians);
         md.AppendLine();
         md.AppendLine("| target | goal | measured | met | margin |");
         md.AppendLine("|---|---|---:|---|---|");
         foreach (var target in result.Targets)
             md.AppendLine(CultureInfo.InvariantCulture, $"| {target.Name} | {target.Goal} | {target.Measured} | {Verdict(target.Met)} | {target.Margin} |");
         return md.ToString();
+    }
+
+    private static void PhaseTable(StringBuilder md, string title, IReadOnlyList<PhaseTime> phases)
+    {
+        if (phases.Count == 0)
+            return;
+        md.AppendLine();
+        md.AppendLine($"| {title} | " + string.Join(" | ", phases.Select(p => p.Name)) + " |");
+        md.AppendLine("|---|" + string.Concat(phases.Select(_ => "---:|")));
+        md.AppendLine("| ms | " + string.Join(" | ", phases.Select(p => p.Ms.ToString("0", CultureInfo.InvariantCulture))) + " |");
     }
 
     /// <summary>What the issue asks of warm starts: restore to the command against a cold boot to the command.</summary>
