@@ -9,6 +9,9 @@ public sealed record MachineSpec
     public required ResourceSpec Resources { get; init; }
     public AccelMode Accel { get; init; } = AccelMode.Auto;
     public InitSystem Init { get; init; } = InitSystem.Fast;
+
+    /// <summary>Start from a snapshot taken where the guest waits for its seed (warm starts), instead of booting.</summary>
+    public bool Warm { get; init; }
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The paths a long-lived machine keeps across reboots, and the size of the disk holding them.</summary>

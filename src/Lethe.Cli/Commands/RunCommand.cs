@@ -36,7 +36,9 @@ public static class RunCommand
             var forwarded = await agents.FindAsync(parse, loaded, stop).ConfigureAwait(false);
             // lethe bench's hidden timing report; null (nothing recorded) unless its variable is set.
             var timings = Lethe.Machine.Bench.BootTimings.FromEnvironment(CliStart.Timestamp);
-            var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false) with { Warm = parse.GetValue(warm) };
+            var boot = await MachineOptions.PrepareAsync(input, console, stop).ConfigureAwait(false);
+            if (parse.GetValue(warm))
+                boot = boot with { Warm = true };
             timings?.ImageReady();
 
             var exec = Exec(argv, console, boot.Shares ? boot.Workspace!.At : null) with { Environment = variables };

@@ -9,6 +9,38 @@ internal static class Devices
     public static string WaitForPort(string name, TimeSpan timeout) =>
         WaitFor(() => FindPort(name), timeout) ?? throw new IOException($"no virtio-serial port named {name} appeared");
 
+    /// <summary>The virtio device ids present now (1 network, 2 block, 9 9p, …).</summary>
+    public static IReadOnlySet<int> VirtioDeviceIds()
+    {
+        const string devices = "/sys/bus/virtio/devices";
+        var ids = new HashSet<int>();
+        if (!Directory.Exists(devices))
+            return ids;
+        foreach (var device in Directory.EnumerateDirectories(devices))
+        {
+            var idFile = Path.Combine(device, "device");
+            if (File.Exists(idFile) && int.TryParse(File.ReadAllText(idFile).Trim().Replace("0x", "", StringComparison.Ordinal),
+                    System.Globalization.NumberStyles.HexNumber, null, out var id))
+                ids.Add(id);
+        }
+        return ids;
+    }
+
+    /// <summary>The serials of the virtio disks present now.</summary>
+    public static IReadOnlySet<string> DiskSerials()
+    {
+        var serials = new HashSet<string>(StringComparer.Ordinal);
+        if (!Directory.Exists("/sys/block"))
+            return serials;
+        foreach (var block in Directory.EnumerateDirectories("/sys/block", "vd*"))
+        {
+            var serialFile = Path.Combine(block, "serial");
+            if (File.Exists(serialFile))
+                serials.Add(File.ReadAllText(serialFile).Trim());
+        }
+        return serials;
+    }
+
     private static string? FindDisk(string serial)
     {
         if (!Directory.Exists("/sys/block"))

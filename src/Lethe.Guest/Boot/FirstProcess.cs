@@ -7,18 +7,12 @@ using Lethe.Protocol.Modules;
 namespace Lethe.Guest.Boot;
 
 /// <summary>
-/// PID 1: from the initramfs to a running machine. Loads the base modules, opens the control port and
+/// PID 1: from the initramfs to a running machine. Loads the base modules and its devices', opens the control port and
 /// waits there for its seed (<see cref="SeedReceiver"/>), loads the seed's modules, builds the RAM-backed root, switches
 /// into it, and then either serves commands itself (init: fast) or hands PID 1 to systemd.
 /// </summary>
 internal static class FirstProcess
 {
-    /// <summary>Modules every boot needs; later features add theirs.</summary>
-    private static readonly string[] BaseModules = ["virtio_mmio", "virtio_blk", "virtio_console", "erofs", "overlay"];
-
-    /// <summary>The persist disk's filesystem; the table brings its dependencies (crc32c_generic, jbd2, …).</summary>
-    private static readonly string[] PersistModules = ["ext4"];
-
     /// <summary>The control port, open from before the seed until the machine powers off (or systemd takes over).</summary>
     private static FileStream? _port;
     private static ControlChannel? _channel;
@@ -32,16 +26,14 @@ internal static class FirstProcess
             StepRunner.Run(MountPlan.Early());
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
-            ModuleLoader.Load(modules, BaseModules, commandLine, Console.Error.WriteLine);
+            ModuleLoader.Load(modules, ModulePlan.Base, commandLine, Console.Error.WriteLine);
             var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
+            ModuleLoader.Load(modules, ModulePlan.ForDevices(Devices.VirtioDeviceIds(), Devices.DiskSerials()), commandLine, Console.Error.WriteLine);
             _port = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
             _channel = new ControlChannel(_port, _port);
             var seed = SeedReceiver.Receive(_channel);
             timeline.Mark("seed");
-            string[] wanted = [.. seed.Persist is null ? [] : PersistModules,
-                .. seed.Workspace is null ? [] : WorkspacePlan.Modules, .. seed.Scratch is null ? [] : ScratchPlan.Modules,
-                .. seed.Network is null ? [] : NetworkPlan.Modules, .. seed.Usb ? UsbPlan.Modules : []];
-            ModuleLoader.Load(modules, wanted, commandLine, Console.Error.WriteLine);
+            ModuleLoader.Load(modules, ModulePlan.ForSeed(seed), commandLine, Console.Error.WriteLine);
             timeline.Mark("modules");
             var network = NetworkSetup.Start(seed.Network);
 

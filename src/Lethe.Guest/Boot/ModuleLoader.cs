@@ -18,6 +18,9 @@ internal static class ModuleLoader
         var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
         foreach (var module in table.LoadOrder(wanted))
         {
+            // Loaded before the seed already (its device was there): reading and checking it again costs time for nothing.
+            if (Directory.Exists("/sys/module/" + module.Name))
+                continue;
             var path = $"/lib/modules/{release}/{module.Path}";
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
             var parameters = ModuleParameters.From(kernelCommandLine, module.Name);

@@ -65,6 +65,7 @@ public sealed class BootPreparation(LethePaths paths, IBootHost host, UsbHost? u
         {
             Spec = input.Spec, Image = image, Accel = accel, MemoryMiB = memoryMiB, Cpus = cpus, Debug = input.Debug, Name = input.Name,
             Scratch = scratch, PersistDisk = input.PersistDisk, Workspace = WorkspaceFor(input), GitConfig = staged.Text,
+            Warm = input.Spec.Warm,
         };
         return new PreparedBoot(request, [.. accel.Note is { } note ? [note] : Array.Empty<string>(), .. staged.Notes.Select(n => $"lethe: warning: {n}")]);
     }

@@ -31,69 +31,19 @@ public static class MachineBoot
         if (share is { Shared: false })
             boot = boot with { Workspace = null };
         var launch = ScratchFault.Apply(LaunchFor(boot, run) with { ScratchDisk = scratch?.Path }, Environment.GetEnvironmentVariable(ScratchFault.Variable));
-        // A migrated QEMU cannot take back the write lock of a writable disk on cont, so those boots are never snapshotted.
-        if (boot.Warm && (launch.ScratchDisk is not null || launch.PersistDisk is not null))
-        {
-            diagnostics.WriteLine("lethe: --warm: no snapshots of a machine with a scratch or persist disk; booting cold");
-            boot = boot with { Warm = false };
-        }
-        if (!boot.Warm)
-            return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
-        // The gateway's socket is made per launch; its shape (a socket netdev) is what the key needs.
-        var shape = boot.Network is null && boot.Spec.Network.Mode == NetworkMode.Gateway ? launch with { Network = QemuNetwork.Gateway } : launch;
-        var snapshot = SnapshotFile.PathFor(paths, WarmSnapshot.KeyFor(shape, boot.Image.Digest));
-        var (file, refusal) = WarmSnapshot.OpenForRestore(snapshot);
-        if (refusal is not null)
-            diagnostics.WriteLine(refusal);
-        if (file is not null)
-        {
-            try
-            {
-                return await RestoreAsync(boot, run, launch, account, file, diagnostics, stop).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested && e is LetheException or IOException or InvalidDataException or QmpException or OperationCanceledException)
-            {
-                diagnostics.WriteLine($"lethe: the warm snapshot was not restored ({e.Message}); booting cold");
-                File.Delete(run.ConsoleLog);
-                File.Delete(run.Seed);
-                return await BootAsync(boot, run, launch, account, snapshot: null, diagnostics, stop).ConfigureAwait(false);
-            }
-        }
-        return await BootAsync(boot, run, launch, account, snapshot, diagnostics, stop).ConfigureAwait(false);
+        return boot.Warm
+            ? await WarmBoot.StartAsync(paths, boot, run, launch, account, diagnostics, stop).ConfigureAwait(false)
+            : await BootAsync(boot, run, launch, account, diagnostics, stop).ConfigureAwait(false);
     }
 
-    /// <summary>A cold boot; with <paramref name="snapshot"/>, the guest is snapshotted there when it asks for its seed, then goes on.</summary>
-    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> BootAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
-        string? snapshot, TextWriter diagnostics, CancellationToken stop)
+    /// <summary>A cold boot: the seed goes as soon as QEMU runs.</summary>
+    internal static async Task<(VirtualMachine Vm, ControlMessage Ready)> BootAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+        TextWriter diagnostics, CancellationToken stop)
     {
-        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, incoming: null, withQmp: snapshot is not null, diagnostics).ConfigureAwait(false);
+        var (vm, _, seed) = await LaunchAsync(boot, run, launch, account, incoming: null, withQmp: false, diagnostics).ConfigureAwait(false);
         try
         {
-            Func<CancellationToken, Task>? beforeSeed = null;
-            if (qmp is not null)
-            {
-                await qmp.ConnectAsync(stop).ConfigureAwait(false);
-                beforeSeed = async token =>
-                {
-                    try
-                    {
-                        await WarmSnapshot.TakeAsync(qmp, snapshot!, token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is IOException or InvalidDataException or QmpException or UnauthorizedAccessException or HostException)
-                    {
-                        diagnostics.WriteLine($"lethe: no warm snapshot was taken: {e.Message}");
-                    }
-                    try
-                    {
-                        await qmp.ExecuteAsync("cont", null, token).ConfigureAwait(false);
-                    }
-                    catch (QmpException e)
-                    {
-                        throw new LetheException($"the machine could not go on after its snapshot: {e.Message}");
-                    }
-                };
-            }
-            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed, stop).ConfigureAwait(false));
+            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, stop).ConfigureAwait(false));
         }
         catch
         {
@@ -102,27 +52,7 @@ public static class MachineBoot
         }
     }
 
-    /// <summary>QEMU restores the snapshot (paused where the guest asked for its seed), runs on, and the guest gets its own fresh seed.</summary>
-    private static async Task<(VirtualMachine Vm, ControlMessage Ready)> RestoreAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
-        SafeHandle snapshot, TextWriter diagnostics, CancellationToken stop)
-    {
-        var (vm, qmp, seed) = await LaunchAsync(boot, run, launch, account, snapshot, withQmp: true, diagnostics).ConfigureAwait(false);
-        try
-        {
-            await qmp!.ConnectAsync(stop).ConfigureAwait(false);
-            await WarmSnapshot.WaitForMigrationAsync(qmp, stop).ConfigureAwait(false);
-            await qmp.ExecuteAsync("cont", null, stop).ConfigureAwait(false);
-            // The restored guest already said seed-wanted (before the snapshot) and waits: the seed goes at once, once.
-            return (vm, await WaitForReadyAsync(vm, seed, boot.ReadyTimeout, beforeSeed: null, stop).ConfigureAwait(false));
-        }
-        catch
-        {
-            await vm.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private static async Task<(VirtualMachine Vm, QmpClient? Qmp, GuestSeed Seed)> LaunchAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
+    internal static async Task<(VirtualMachine Vm, QmpClient? Qmp, GuestSeed Seed)> LaunchAsync(BootRequest boot, RunDirectory run, QemuLaunch launch, VmmAccount? account,
         SafeHandle? incoming, bool withQmp, TextWriter diagnostics)
     {
         // The gateway starts before QEMU (QEMU inherits its socket) and goes with QEMU's VirtualMachine.
@@ -198,30 +128,28 @@ public static class MachineBoot
         Usb = boot.Spec.Usb,
     };
 
-    /// <param name="beforeSeed">Null: the seed goes at once. Set: the seed is held until the guest asks for it, and this runs first (the snapshot).</param>
-    private static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, Func<CancellationToken, Task>? beforeSeed, CancellationToken stop)
+    internal static async Task<ControlMessage> WaitForReadyAsync(VirtualMachine vm, GuestSeed seed, TimeSpan timeout, CancellationToken stop)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(timeout);
         // Not awaited first: a seed larger than the pipe's buffer waits until the guest opens its port.
-        var sending = beforeSeed is null ? SendSeedAsync(vm, seed, deadline.Token) : null;
-        if (sending is { IsFaulted: true })
+        var sending = SendSeedAsync(vm, seed, deadline.Token);
+        if (sending.IsFaulted)
             await sending.ConfigureAwait(false);
+        var message = await WaitForAsync(vm, MessageTypes.Ready, timeout, deadline.Token, stop).ConfigureAwait(false);
+        await sending.ConfigureAwait(false);
+        return message;
+    }
+
+    /// <summary>The guest's first message of <paramref name="type"/>; an error message, QEMU's exit or the deadline throws.</summary>
+    internal static async Task<ControlMessage> WaitForAsync(VirtualMachine vm, string type, TimeSpan timeout, CancellationToken deadline, CancellationToken stop)
+    {
         try
         {
-            while (await vm.Channel.ReceiveAsync(deadline.Token).ConfigureAwait(false) is { } message)
+            while (await vm.Channel.ReceiveAsync(deadline).ConfigureAwait(false) is { } message)
             {
-                if (message.Type == MessageTypes.SeedWanted && sending is null)
-                {
-                    await beforeSeed!(deadline.Token).ConfigureAwait(false);
-                    sending = SendSeedAsync(vm, seed, deadline.Token);
-                }
-                if (message.Type == MessageTypes.Ready)
-                {
-                    if (sending is not null)
-                        await sending.ConfigureAwait(false);
+                if (message.Type == type)
                     return message;
-                }
                 if (message.Type == MessageTypes.Error)
                     throw new LetheException($"the machine failed to boot: {message.Text}");
             }

@@ -29,4 +29,16 @@ public static class SnapshotFile
         key.Length == 64 && key.All(char.IsAsciiHexDigitLower)
             ? Path.Combine(paths.Cache, "warm", key + Extension)
             : throw new ArgumentException("a snapshot key is a lowercase SHA-256", nameof(key));
+
+    /// <summary>How many snapshots are kept, newest use first (one per shape: runs, each workstation's disks...).</summary>
+    public const int Kept = 4;
+
+    /// <summary>Snapshots unused for longer than this are collected even when fewer than <see cref="Kept"/>.</summary>
+    public static readonly TimeSpan MaxIdle = TimeSpan.FromDays(14);
+
+    /// <summary>Pure: which of the snapshots (by their last use) are collected: all but the <see cref="Kept"/> last used, and any idle too long.</summary>
+    public static IReadOnlyList<string> ToCollect(IEnumerable<(string Path, DateTime LastUsedUtc)> snapshots, DateTime nowUtc) =>
+        [.. snapshots.OrderByDescending(s => s.LastUsedUtc).ThenBy(s => s.Path, StringComparer.Ordinal)
+            .Where((s, index) => index >= Kept || nowUtc - s.LastUsedUtc > MaxIdle)
+            .Select(s => s.Path)];
 }

@@ -19,8 +19,11 @@ public static class WarmSnapshot
     public static string KeyFor(QemuLaunch launch, string imageDigest)
     {
         var qemu = VmmFiles.LocateTools(launch.Binary).Qemu;
-        return SnapshotKey.For(launch, imageDigest, Identity(launch.Kernel) + " " + Identity(launch.Initramfs), Identity(qemu));
+        var disks = new SnapshotKey.DiskSizes(SizeOf(launch.PersistDisk), SizeOf(launch.ScratchDisk));
+        return SnapshotKey.For(launch, imageDigest, Identity(launch.Kernel) + " " + Identity(launch.Initramfs), Identity(qemu), disks);
     }
+
+    private static long SizeOf(string? disk) => disk is null ? 0 : new FileInfo(disk).Length;
 
     // Size and modification time: a rebuilt kernel, initramfs or an upgraded QEMU changes them.
     private static string Identity(string path)
@@ -38,7 +41,7 @@ public static class WarmSnapshot
         return (PosixFiles.OpenNoFollow(path), null);
     }
 
-    /// <summary>Stops the guest and migrates it into <paramref name="path"/>; the caller sends cont (also when this failed).</summary>
+    /// <summary>Stops the guest and migrates it into <paramref name="path"/> (a template: it never goes on).</summary>
     public static async Task TakeAsync(QmpClient qmp, string path, CancellationToken stop)
     {
         var folder = PrivateFolder.Ensure(Path.GetDirectoryName(path)!);
@@ -56,6 +59,7 @@ public static class WarmSnapshot
             }
             // Never over another run's snapshot of the same key: the first one stays.
             File.Move(temporary, path, overwrite: false);
+            Collect(folder);
         }
         catch (IOException) when (File.Exists(path))
         {
@@ -64,6 +68,19 @@ public static class WarmSnapshot
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>Marks a snapshot as just used: the collection keeps the last used ones.</summary>
+    public static void MarkUsed(SafeFileHandle snapshot) => File.SetLastWriteTimeUtc(snapshot, DateTime.UtcNow);
+
+    /// <summary>Deletes the snapshots <see cref="SnapshotFile.ToCollect"/> picks (only regular files named like snapshots, never through a link).</summary>
+    private static void Collect(string folder)
+    {
+        var snapshots = Directory.EnumerateFiles(folder, "*" + SnapshotFile.Extension)
+            .Where(f => PosixFiles.LStat(f) is { IsRegularFile: true, IsLink: false })
+            .Select(f => (f, File.GetLastWriteTimeUtc(f)));
+        foreach (var old in SnapshotFile.ToCollect(snapshots, DateTime.UtcNow))
+            File.Delete(old);
     }
 
     /// <summary>Waits until QEMU's migration (out or in) completed; a failed or cancelled one, or the timeout, throws.</summary>

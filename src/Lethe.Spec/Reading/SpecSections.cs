@@ -14,6 +14,7 @@ internal static class SpecSections
         new ResourcesSection(),
         new AccelSection(),
         new InitSection(),
+        new WarmSection(),
         new EnvSection(),
         new PersistSection(),
         new IdentitySection(),

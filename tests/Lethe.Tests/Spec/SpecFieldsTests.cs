@@ -21,6 +21,7 @@ public sealed class SpecFieldsTests
               cpus: 8
             accel: kvm
             init: systemd
+            warm: true
             env:
               EDITOR: vim
               _DEPTH: 3
@@ -33,6 +34,7 @@ public sealed class SpecFieldsTests
         spec.Resources.ShouldBe(new ResourceSpec(4096, 8));
         spec.Accel.ShouldBe(AccelMode.Kvm);
         spec.Init.ShouldBe(InitSystem.Systemd);
+        spec.Warm.ShouldBeTrue();
         spec.Env.ShouldBe(new Dictionary<string, string> { ["EDITOR"] = "vim", ["_DEPTH"] = "3" });
     }
 
@@ -89,5 +91,13 @@ public sealed class SpecFieldsTests
 
         spec.User.Uid.ShouldBe(2000);
         spec.Resources.MemoryMiB.ShouldBe(2000);
+    }
+
+    [Fact]
+    public void Warm_is_off_unless_asked_and_must_be_a_boolean()
+    {
+        SpecAssert.Valid("name: a\n").Warm.ShouldBeFalse();
+        SpecAssert.Valid("name: a\nwarm: false\n").Warm.ShouldBeFalse();
+        SpecAssert.Errors("name: a\nwarm: 3\n").ShouldHaveSingleItem().ShouldContain("warm");
     }
 }

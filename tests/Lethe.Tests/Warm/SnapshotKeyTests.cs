@@ -88,4 +88,24 @@ public sealed class SnapshotKeyTests
         Should.Throw<ArgumentException>(() => SnapshotFile.PathFor(paths, "../../etc/passwd"));
         Should.Throw<ArgumentException>(() => SnapshotFile.PathFor(paths, new string('A', 64)));
     }
+
+    [Fact]
+    public void Disk_sizes_change_the_key_the_guest_read_them_before_the_snapshot()
+    {
+        var launch = Launch with { PersistDisk = "/p", ScratchDisk = "/s" };
+        var key = SnapshotKey.For(launch, "img", "init", "7.2.22", new SnapshotKey.DiskSizes(256L << 20, 512L << 20));
+        key.ShouldBe(SnapshotKey.For(launch with { PersistDisk = "/q" }, "img", "init", "7.2.22", new SnapshotKey.DiskSizes(256L << 20, 512L << 20)));
+        key.ShouldNotBe(SnapshotKey.For(launch, "img", "init", "7.2.22", new SnapshotKey.DiskSizes(257L << 20, 512L << 20)));
+        key.ShouldNotBe(SnapshotKey.For(launch, "img", "init", "7.2.22", new SnapshotKey.DiskSizes(256L << 20, 1L << 30)));
+    }
+
+    [Fact]
+    public void The_last_used_snapshots_are_kept_and_the_rest_and_the_idle_ones_collected()
+    {
+        var now = new DateTime(2026, 11, 28, 12, 0, 0, DateTimeKind.Utc);
+        var snapshots = Enumerable.Range(0, 6).Select(i => ($"/w/{i}.vmstate", now.AddHours(-i))).ToList();
+        SnapshotFile.ToCollect(snapshots, now).ShouldBe(["/w/4.vmstate", "/w/5.vmstate"]);
+        SnapshotFile.ToCollect([("/w/old.vmstate", now - SnapshotFile.MaxIdle - TimeSpan.FromMinutes(1)), ("/w/new.vmstate", now)], now).ShouldBe(["/w/old.vmstate"]);
+        SnapshotFile.ToCollect([], now).ShouldBeEmpty();
+    }
 }
