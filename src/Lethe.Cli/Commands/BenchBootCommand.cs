@@ -36,6 +36,8 @@ public static class BenchBootCommand
                 throw new UsageException("--json and --markdown: choose one");
             var specPath = SpecLocator.Locate(parse.GetValue(spec), console.CurrentDirectory) is { } located ? Path.GetFullPath(located) : null;
             var loaded = SpecInput.Load(specPath, console);
+            if (BootWarm.ColdKindProblem(loaded) is { } problem)
+                throw new UsageException(problem);
             var debug = parse.GetValue(LetheApp.DebugOption);
             // The baseline and the floor have no network device; lethe's own run keeps the spec's.
             var quiet = loaded with { Network = loaded.Network with { Mode = NetworkMode.None } };

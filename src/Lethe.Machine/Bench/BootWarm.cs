@@ -24,6 +24,14 @@ public static class BootWarm
             && (l.Contains("cold", StringComparison.OrdinalIgnoreCase) || l.Contains("snapshot", StringComparison.OrdinalIgnoreCase)
                 || l.Contains("--warm", StringComparison.Ordinal)));
 
+    /// <summary>
+    /// Why lethe bench cannot bench this spec, or null. With <c>warm: true</c> every <c>lethe run</c> restores, so the
+    /// lethe kind would not be a cold boot (a restore prints nothing to tell it by).
+    /// </summary>
+    public static string? ColdKindProblem(Lethe.Spec.MachineSpec spec) => spec.Warm
+        ? "the spec says warm: true, so its lethe run would restore a snapshot, not boot cold; bench a spec without warm: true (the warm kind restores anyway)"
+        : null;
+
     /// <summary>From the parent's spawn of the child to the command's start, by the host's clock; null when the report lacks the mark.</summary>
     public static double? ToCommandMs(BootReport report, double spawnMonotonicMs) =>
         report.CommandStartMs is { } start ? Math.Round(report.ProcessStartMonotonicMs - spawnMonotonicMs + start, 1) : null;

@@ -41,6 +41,13 @@ public sealed class BootWarmTests
     }
 
     [Fact]
+    public void A_spec_with_warm_true_is_refused_since_its_lethe_kind_would_restore_too()
+    {
+        BootWarm.ColdKindProblem(Lethe.Tests.Spec.SpecAssert.Valid("name: a\nwarm: true\n")).ShouldNotBeNull().ShouldContain("warm: true");
+        BootWarm.ColdKindProblem(Lethe.Tests.Spec.SpecAssert.Valid("name: a\n")).ShouldBeNull();
+    }
+
+    [Fact]
     public void The_warm_kind_runs_lethe_run_with_warm_after_run()
     {
         BootLetheKind.WarmArguments(["run", "--spec", "/s.yaml", "--memory=512", "--", "true"]).ShouldBe(["run", "--warm", "--spec", "/s.yaml", "--memory=512", "--", "true"]);
