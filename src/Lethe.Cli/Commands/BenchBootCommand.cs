@@ -7,7 +7,7 @@ using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>lethe bench [boot]: lethe's boot against the conventional baseline and the floor, interleaved; see <see cref="BootBench"/>.</summary>
+/// <summary>lethe bench [boot]: lethe's boot against the conventional baseline, the floor and a warm start, interleaved; see <see cref="BootBench"/>.</summary>
 public static class BenchBootCommand
 {
     public const int DefaultRuns = 5;
@@ -19,11 +19,13 @@ public static class BenchBootCommand
         var runs = new Option<int>("--runs") { Description = $"Boots of each kind (default {DefaultRuns})", DefaultValueFactory = _ => DefaultRuns };
         var json = new Option<bool>("--json") { Description = "Every figure, every sample and the host's facts, as JSON" };
         var markdown = new Option<bool>("--markdown") { Description = "The README's table, headed by the command that made it" };
+        var noWarm = new Option<bool>("--no-warm") { Description = "Leave out the warm kind (lethe run --warm, a restore of the warm snapshot)" };
         var machine = new MachineOptions();
         command.Options.Add(spec);
         command.Options.Add(runs);
         command.Options.Add(json);
         command.Options.Add(markdown);
+        command.Options.Add(noWarm);
         machine.AddTo(command);
         command.SetAction(async (parse, stop) =>
         {
@@ -34,6 +36,8 @@ public static class BenchBootCommand
                 throw new UsageException("--json and --markdown: choose one");
             var specPath = SpecLocator.Locate(parse.GetValue(spec), console.CurrentDirectory) is { } located ? Path.GetFullPath(located) : null;
             var loaded = SpecInput.Load(specPath, console);
+            if (BootWarm.ColdKindProblem(loaded) is { } problem)
+                throw new UsageException(problem);
             var debug = parse.GetValue(LetheApp.DebugOption);
             // The baseline and the floor have no network device; lethe's own run keeps the spec's.
             var quiet = loaded with { Network = loaded.Network with { Mode = NetworkMode.None } };
@@ -50,12 +54,15 @@ public static class BenchBootCommand
                     runArguments.AddRange(["--spec", specPath]);
                 runArguments.AddRange([.. machine.Forward(parse), "--", "true"]);
                 var baseline = new BootBaselineKind(paths, boot, console.Error);
-                IReadOnlyList<IBootKind> kinds = [new BootLetheKind(runArguments, folder), baseline, new BootFloorKind(paths, boot)];
+                var warm = parse.GetValue(noWarm) ? null : BootLetheKind.Warm(runArguments, folder);
+                IReadOnlyList<IBootKind> kinds = [new BootLetheKind(runArguments, folder), baseline, new BootFloorKind(paths, boot), .. warm is null ? [] : new[] { warm }];
                 var built = await baseline.EnsureBuiltAsync(stop).ConfigureAwait(false);
+                var primed = warm is null ? TimeSpan.Zero : await warm.PrimeAsync(console.Error, stop).ConfigureAwait(false);
                 var version = typeof(BenchBootCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
                 var host = await BootHostFacts.ReadAsync(boot.Accel.Accelerator.ToString().ToLowerInvariant(), version, stop).ConfigureAwait(false);
                 var samples = await BootBench.MeasureAsync(kinds, count, console.Error, stop).ConfigureAwait(false);
-                var result = BootBench.Summarize(CommandLine(), count, boot.MemoryMiB, boot.Cpus, host, kinds, samples, built.TotalSeconds);
+                var result = BootBench.Summarize(CommandLine(), count, boot.MemoryMiB, boot.Cpus, host, kinds, samples, built.TotalSeconds,
+                    warmPrimingSeconds: primed.TotalSeconds);
                 if (parse.GetValue(json))
                     console.Out.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true }));
                 else if (parse.GetValue(markdown))

@@ -1,11 +1,13 @@
 namespace Lethe.Machine.Bench;
 
-/// <summary>The kinds of boot lethe bench compares. A new kind (warm starts) adds its name here and an <see cref="IBootKind"/>.</summary>
+/// <summary>The kinds of boot lethe bench compares. A new kind adds its name here and an <see cref="IBootKind"/>.</summary>
 public static class BootKinds
 {
     public const string Lethe = "lethe";
     public const string Baseline = "baseline";
     public const string Floor = "floor";
+    /// <summary>lethe run --warm: a restore of the warm snapshot, not a boot.</summary>
+    public const string Warm = "warm";
 }
 
 /// <summary>One way of booting a machine to a command, measured once per call. lethe bench interleaves the kinds it is given.</summary>
@@ -32,6 +34,8 @@ public sealed record BootSample
     /// <summary>The guest's uptime when it reported ready (lethe), or when the command ran (baseline, if known).</summary>
     public double? GuestReadyMs { get; init; }
     public double? CommandMs { get; init; }
+    /// <summary>From the child's spawn to the command's start by the host's clock (lethe and warm): what a user waits for.</summary>
+    public double? ToCommandMs { get; init; }
     /// <summary>Wall − (guest ready uptime + command): what the host adds around the guest's own boot.</summary>
     public double? HostOverheadMs { get; init; }
     public IReadOnlyList<PhaseTime>? Phases { get; init; }
