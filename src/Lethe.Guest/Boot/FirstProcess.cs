@@ -29,6 +29,9 @@ internal static class FirstProcess
             ModuleLoader.Load(modules, ModulePlan.Base, commandLine, Console.Error.WriteLine);
             var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
             ModuleLoader.Load(modules, ModulePlan.ForDevices(Devices.VirtioDeviceIds(), Devices.DiskSerials()), commandLine, Console.Error.WriteLine);
+            // The image is the same for every machine of a snapshot's key: mounted before the seed, a restore finds it mounted.
+            var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
+            StepRunner.Run(MountPlan.LowerLayer(rootDisk));
             _port = new FileStream(port, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
             _channel = new ControlChannel(_port, _port);
             var seed = SeedReceiver.Receive(_channel);
@@ -37,9 +40,7 @@ internal static class FirstProcess
             timeline.Mark("modules");
             var network = NetworkSetup.Start(seed.Network);
 
-            var rootDisk = Devices.WaitForDisk(SeedLayout.RootDiskSerial, TimeSpan.FromSeconds(20));
             var persistDisk = seed.Persist is null ? null : Devices.WaitForDisk(SeedLayout.PersistDiskSerial, TimeSpan.FromSeconds(20));
-            StepRunner.Run(MountPlan.LowerLayer(rootDisk));
             timeline.Mark("image");
             var warnings = new List<string>();
             var scratch = ScratchDisk.None;
