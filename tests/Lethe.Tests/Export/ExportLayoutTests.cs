@@ -136,3 +136,15 @@ public sealed class ExportLayoutTests
         ExportFormats.IsOciArchive("/x/box-oci").ShouldBeFalse();
     }
 }
+
+public sealed class SpecialModesTests
+{
+    [Fact]
+    public void Find_output_is_grouped_by_mode_and_paths_that_could_escape_the_tree_are_dropped()
+    {
+        var listing = "4755\tusr/bin/sudo\0" + "2755\tusr/bin/chage\0" + "4755\tusr/bin/passwd\0" + "1777\ttmp\0"
+            + "4755\t../etc/shadow\0" + "4755\t/etc/x\0" + "rwx\tbad\0" + "4755\tname\twith tab\0";
+        SpecialModes.Parse(listing).Select(group => $"{group.Mode}:{string.Join(',', group.Paths)}").ShouldBe(
+            ["1777:tmp", "2755:usr/bin/chage", "4755:name\twith tab,usr/bin/passwd,usr/bin/sudo"]);
+    }
+}
