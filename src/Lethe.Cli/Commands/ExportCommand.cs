@@ -20,7 +20,7 @@ public static class ExportCommand
             Required = true,
         };
         var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz)" };
-        var check = new Option<bool>("--check") { Description = "Export twice and compare byte for byte; writes nothing" };
+        var check = new Option<bool>("--check") { Description = "Export twice and compare byte for byte; with -o, the export is written only if the two are identical" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var allowSecrets = MachineOptions.CreateAllowSecretsOption();
         var export = new Command("export", "Export the spec's image as an OCI image or an Incus/LXD image")
@@ -31,8 +31,6 @@ public static class ExportCommand
         {
             var chosen = ExportFormats.Parse(parse.GetValue(format) ?? "")
                 ?? throw new UsageException($"--format: unknown format '{parse.GetValue(format)}'; expected one of {string.Join(", ", ExportFormats.Names)}");
-            if (parse.GetValue(check) && parse.GetValue(output) is not null)
-                throw new UsageException("--check writes nothing; leave out -o");
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var target = Path.GetFullPath(parse.GetValue(output) ?? chosen.DefaultOutput(loaded.Name), console.CurrentDirectory);
             var debug = parse.GetValue(LetheApp.DebugOption);
@@ -49,11 +47,12 @@ public static class ExportCommand
                 return ExitCodes.Success;
             }
 
-            var outcome = await service.CheckAsync(request, stop).ConfigureAwait(false);
+            var outcome = await service.CheckAsync(request, publish: parse.GetValue(output) is not null, stop).ConfigureAwait(false);
             if (parse.GetValue(json))
                 console.Out.WriteLine(JsonSerializer.Serialize(outcome, Json));
             else if (outcome.Identical)
-                console.Out.WriteLine($"reproducible: two {outcome.Format} exports of image {outcome.ImageDigest} are byte-identical ({outcome.Digest})");
+                console.Out.WriteLine($"reproducible: two {outcome.Format} exports of image {outcome.ImageDigest} are byte-identical ({outcome.Digest})"
+                    + (parse.GetValue(output) is not null ? $"; written to {target}" : ""));
             else
                 foreach (var difference in outcome.Differences)
                     console.Out.WriteLine($"differs: {difference.File}: {difference.Description}");

@@ -48,6 +48,8 @@ public static class DeterministicTar
             .. members,
         ]);
 
-    /// <summary>gzip without the name and time of the input in its header: the same tar gives the same bytes.</summary>
-    public static HostCommand Gzip(string file) => new HostCommand("gzip").WithArguments("--no-name", "--keep", "--", file);
+    /// <summary>gzip without the name and time of the input in its header: the same tar gives the same bytes.
+    /// Level 1: on a 300 MB slice of a rootfs tar here it took 5.9 s against 15.5 s for the default level 6,
+    /// for 7 % more bytes.</summary>
+    public static HostCommand Gzip(string file) => new HostCommand("gzip").WithArguments("--no-name", "--fast", "--keep", "--", file);
 }

@@ -31,9 +31,12 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
         return new ExportResult(request.Format.Name(), artifact.Kind, request.Output, artifact.Digest, bytes);
     }
 
-    /// <summary>Exports twice from scratch and compares the two byte for byte; writes nothing outside the work folder.</summary>
-    public async Task<ExportCheckResult> CheckAsync(ExportRequest request, CancellationToken cancellationToken)
+    /// <summary>Exports twice from scratch and compares the two byte for byte. With <paramref name="publish"/>,
+    /// the first export is then written to the request's output, but only when the two are identical.</summary>
+    public async Task<ExportCheckResult> CheckAsync(ExportRequest request, bool publish, CancellationToken cancellationToken)
     {
+        if (publish)
+            CheckOutput(request.Output);
         var access = CheckHost();
         await using var work = CreateWorkFolder();
         var first = await ProduceAsync(request, access, work.Sub("first"), cancellationToken).ConfigureAwait(false);
@@ -41,6 +44,8 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
         var second = await ProduceAsync(request, access, work.Sub("second"), cancellationToken).ConfigureAwait(false);
         progress?.Invoke("comparing the two exports");
         var differences = await ExportArtifact.CompareAsync(first, second, cancellationToken).ConfigureAwait(false);
+        if (publish && differences.Count == 0)
+            await first.PublishAsync(request.Output, cancellationToken).ConfigureAwait(false);
         return new ExportCheckResult(differences.Count == 0, request.Format.Name(), request.Image.Digest, first.Digest, differences);
     }
 

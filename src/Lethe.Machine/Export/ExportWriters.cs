@@ -55,7 +55,7 @@ public static class ExportSteps
         await Extract(context, tree, "--preserve").RunAsync(cancellationToken).ConfigureAwait(false);
         var modesOnly = Path.Combine(folder, "modes");
         await Extract(context, modesOnly, "--no-preserve-owner", "--preserve-perms").RunAsync(cancellationToken).ConfigureAwait(false);
-        var listing = await context.Access.Wrap(new HostCommand("find").WithArguments(modesOnly, "!", "-type", "l", "-perm", "/7000", "-printf", "%m\t%P\0"))
+        var listing = await context.Access.Wrap(new HostCommand("find").WithArguments(modesOnly, "!", "-type", "l", "-perm", "/7000", "-printf", @"%m\t%P\0"))
             .RunAsync(cancellationToken).ConfigureAwait(false);
         await TreeRemover.RemoveAsync(modesOnly, context.Access, cancellationToken).ConfigureAwait(false);
         foreach (var (mode, paths) in SpecialModes.Parse(listing))

@@ -116,7 +116,7 @@ public sealed class ExportLayoutTests
         normalised.Arguments.ShouldContain("--owner=0");
         normalised.Arguments.ShouldContain("--group=0");
         normalised.Arguments.ShouldContain("--mode=u=rwX,go=rX");
-        DeterministicTar.Gzip("/w/layer.tar").Arguments.ShouldBe(["--no-name", "--keep", "--", "/w/layer.tar"]);
+        DeterministicTar.Gzip("/w/layer.tar").Arguments.ShouldBe(["--no-name", "--fast", "--keep", "--", "/w/layer.tar"]);
     }
 
     [Theory]
