@@ -70,13 +70,20 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     /// <summary>Tools first, then (for a user who is not root) the user namespace the tree is read in: exit 3 with the fix.</summary>
     private static TreeAccess CheckHost()
     {
-        var missing = NeededTools.Where(tool => FindOnPath(tool) is null).ToList();
-        if (missing.Count > 0)
-            throw new HostException($"lethe export needs {string.Join(", ", missing)}; install them with: sudo apt-get install erofs-utils tar gzip");
+        if (MissingToolsProblem(program => FindOnPath(program) is not null) is { } problem)
+            throw new HostException(problem);
         var access = TreeAccess.ForThisProcess();
         if (!access.AsRoot && UserNamespaceReadiness.Findings(UserNamespaceFacts.Read()).FirstOrDefault(finding => finding.Blocks) is { } finding)
             throw new HostException($"{finding.Problem}; fix: {finding.Fix}");
         return access;
+    }
+
+    /// <summary>The one line naming the tools export lacks and the packages that bring them, or null (pure).</summary>
+    public static string? MissingToolsProblem(Func<string, bool> exists)
+    {
+        var missing = NeededTools.Where(tool => !exists(tool)).ToList();
+        return missing.Count == 0 ? null
+            : $"lethe export needs {string.Join(", ", missing)}; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends erofs-utils tar gzip";
     }
 
     private WorkFolder CreateWorkFolder()

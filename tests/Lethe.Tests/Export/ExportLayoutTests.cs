@@ -148,3 +148,14 @@ public sealed class SpecialModesTests
             ["1777:tmp", "2755:usr/bin/chage", "4755:name\twith tab,usr/bin/passwd,usr/bin/sudo"]);
     }
 }
+
+public sealed class ExportHostTests
+{
+    [Fact]
+    public void A_missing_tool_is_named_with_the_command_that_installs_it()
+    {
+        ExportService.MissingToolsProblem(_ => true).ShouldBeNull();
+        ExportService.MissingToolsProblem(tool => tool != "fsck.erofs")
+            .ShouldBe("lethe export needs fsck.erofs; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends erofs-utils tar gzip");
+    }
+}
