@@ -37,6 +37,7 @@ public static class LetheApp
             SuperviseCommand.Create(console),
             BuildCommand.Create(console),
             AuditCommand.Create(console),
+            ExportCommand.Create(console),
             DoctorCommand.Create(console),
             InitCommand.Create(console),
         },

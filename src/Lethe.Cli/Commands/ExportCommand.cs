@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using Lethe.Core;
+using Lethe.Machine.Export;
+
+namespace Lethe.Cli.Commands;
+
+/// <summary>lethe export --format oci|lxc [--spec F] [-o PATH] [--check] [--json]: the spec's image in another form.</summary>
+public static class ExportCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static Command Create(CliConsole console)
+    {
+        var spec = SpecInput.CreateOption();
+        var allowOutside = SpecInput.CreateAllowOutsideOption();
+        var format = new Option<string>("--format")
+        {
+            Description = $"The form to export: {string.Join(", ", ExportFormats.Names)} (oci: a layout directory, or an oci-archive when -o ends in .tar)",
+            Required = true,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz)" };
+        var check = new Option<bool>("--check") { Description = "Export twice and compare byte for byte; with -o, the export is written only if the two are identical" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var allowSecrets = MachineOptions.CreateAllowSecretsOption();
+        var export = new Command("export", "Export the spec's image as an OCI image or an Incus/LXD image")
+        {
+            spec, allowOutside, format, output, check, json, allowSecrets,
+        };
+        export.SetAction(async (parse, stop) =>
+        {
+            var chosen = ExportFormats.Parse(parse.GetValue(format) ?? "")
+                ?? throw new UsageException($"--format: unknown format '{parse.GetValue(format)}'; expected one of {string.Join(", ", ExportFormats.Names)}");
+            var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
+            var target = Path.GetFullPath(parse.GetValue(output) ?? chosen.DefaultOutput(loaded.Name), console.CurrentDirectory);
+            var debug = parse.GetValue(LetheApp.DebugOption);
+            var image = await ImageInput.GetAsync(loaded, console, debug, stop, parse.GetValue(allowSecrets)).ConfigureAwait(false);
+            var service = new ExportService(LethePaths.FromEnvironment(), line => console.Error.WriteLine($"lethe: {line}"));
+            var request = new ExportRequest(loaded, image, chosen, target);
+
+            if (!parse.GetValue(check))
+            {
+                var result = await service.ExportAsync(request, stop).ConfigureAwait(false);
+                console.Out.WriteLine(parse.GetValue(json)
+                    ? JsonSerializer.Serialize(result, Json)
+                    : $"{result.Kind} written to {result.Output} ({result.Bytes / (1024.0 * 1024.0):0.0} MiB, {result.Digest})");
+                return ExitCodes.Success;
+            }
+
+            var outcome = await service.CheckAsync(request, publish: parse.GetValue(output) is not null, stop).ConfigureAwait(false);
+            if (parse.GetValue(json))
+                console.Out.WriteLine(JsonSerializer.Serialize(outcome, Json));
+            else if (outcome.Identical)
+                console.Out.WriteLine($"reproducible: two {outcome.Format} exports of image {outcome.ImageDigest} are byte-identical ({outcome.Digest})"
+                    + (parse.GetValue(output) is not null ? $"; written to {target}" : ""));
+            else
+                foreach (var difference in outcome.Differences)
+                    console.Out.WriteLine($"differs: {difference.File}: {difference.Description}");
+            return outcome.Identical ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return export;
+    }
+}

@@ -1,0 +1,18 @@
+using Lethe.Image;
+using Lethe.Spec;
+
+namespace Lethe.Machine.Export;
+
+/// <param name="Output">The full path to create; it must not exist yet.</param>
+public sealed record ExportRequest(MachineSpec Spec, ImageSet Image, ExportFormat Format, string Output);
+
+/// <summary>A finished export.</summary>
+/// <param name="Kind">What was written: "oci layout", "oci-archive" or "lxc unified image".</param>
+/// <param name="Digest">For OCI, the image manifest's digest; for a single file, its own sha256.</param>
+public sealed record ExportResult(string Format, string Kind, string Output, string Digest, long Bytes);
+
+/// <summary>One way the second export differs from the first: a file (relative to the export) and how.</summary>
+public sealed record ExportDifference(string File, string Description);
+
+/// <summary>The outcome of <c>lethe export --check</c>: whether two exports are byte-identical.</summary>
+public sealed record ExportCheckResult(bool Identical, string Format, string ImageDigest, string Digest, IReadOnlyList<ExportDifference> Differences);
