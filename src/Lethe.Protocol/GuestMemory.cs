@@ -19,6 +19,10 @@ public static class GuestMemory
         return total is { } t && available is { } a ? t - a : null;
     }
 
+    /// <summary>MemTotal in KiB; null when the line is missing.</summary>
+    public static long? TotalKiB(string meminfo) =>
+        meminfo.Split('\n').FirstOrDefault(line => line.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } line ? Kib(line) : null;
+
     private static long? Kib(string line)
     {
         var value = line[(line.IndexOf(':') + 1)..].Trim();

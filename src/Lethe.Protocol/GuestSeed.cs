@@ -43,7 +43,8 @@ public sealed record GuestSeed
 
 /// <param name="AuthorizedKeys">Public keys only ("TYPE BASE64"): who may log in as the user.</param>
 /// <param name="AcceptEnv">Names of variables sshd accepts from a client's SendEnv (never values).</param>
-public sealed record SshSeed(IReadOnlyList<string> AuthorizedKeys, IReadOnlyList<string> AcceptEnv);
+/// <param name="ListenOnNetwork">An exported machine: sshd listens on its network, not only on loopback.</param>
+public sealed record SshSeed(IReadOnlyList<string> AuthorizedKeys, IReadOnlyList<string> AcceptEnv, bool ListenOnNetwork = false);
 
 /// <param name="Overlay">Put the root overlay's writable layer on the scratch disk instead of RAM.</param>
 public sealed record ScratchSeed(bool Overlay);

@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Text.Json;
 using Lethe.Core;
 using Lethe.Machine.Export;
+using Lethe.Machine.Ssh;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>lethe export --format oci|lxc [--spec F] [-o PATH] [--check] [--json]: the spec's image in another form.</summary>
+/// <summary>lethe export --format oci|lxc|qcow2 [--spec F] [-o PATH] [--check] [--json]: the spec's image in another form.</summary>
 public static class ExportCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -19,13 +20,18 @@ public static class ExportCommand
             Description = $"The form to export: {string.Join(", ", ExportFormats.Names)} (oci: a layout directory, or an oci-archive when -o ends in .tar)",
             Required = true,
         };
-        var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz)" };
+        var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz, NAME.qcow2)" };
         var check = new Option<bool>("--check") { Description = "Export twice and compare byte for byte; with -o, the export is written only if the two are identical" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
-        var allowSecrets = MachineOptions.CreateAllowSecretsOption();
-        var export = new Command("export", "Export the spec's image as an OCI image or an Incus/LXD image")
+        var persistSize = new Option<long?>("--persist-size") { Description = "qcow2: the persist partition's size in MiB (default: the spec's persist.size)" };
+        var authorizedKeys = new Option<string[]>("--authorized-keys")
         {
-            spec, allowOutside, format, output, check, json, allowSecrets,
+            Description = "qcow2: a public key file whose keys may log in over SSH as the spec's user (repeatable; added to the spec's ssh.authorized_keys files)",
+        };
+        var allowSecrets = MachineOptions.CreateAllowSecretsOption();
+        var export = new Command("export", "Export the spec's image as an OCI image, an Incus/LXD image or a UEFI disk (qcow2) that boots without lethe")
+        {
+            spec, allowOutside, format, output, check, json, allowSecrets, persistSize, authorizedKeys,
         };
         export.SetAction(async (parse, stop) =>
         {
@@ -36,7 +42,12 @@ public static class ExportCommand
             var debug = parse.GetValue(LetheApp.DebugOption);
             var image = await ImageInput.GetAsync(loaded, console, debug, stop, parse.GetValue(allowSecrets)).ConfigureAwait(false);
             var service = new ExportService(LethePaths.FromEnvironment(), line => console.Error.WriteLine($"lethe: {line}"));
-            var request = new ExportRequest(loaded, image, chosen, target);
+            if (parse.GetValue(persistSize) is <= 0)
+                throw new UsageException("--persist-size: give a size in MiB greater than 0");
+            var keys = chosen.IsDisk()
+                ? await ClientKeys.ForExportAsync(loaded.Ssh, parse.GetValue(authorizedKeys) ?? [], SshBoot.HostHome(), console.CurrentDirectory, stop).ConfigureAwait(false)
+                : [];
+            var request = new ExportRequest(loaded, image, chosen, target, parse.GetValue(persistSize), keys);
 
             if (!parse.GetValue(check))
             {

@@ -41,6 +41,31 @@ internal static class Devices
         return serials;
     }
 
+    /// <summary>A GPT partition by its name (PARTNAME in sysfs), on any bus; null when none appears in time.</summary>
+    public static string? WaitForPartition(string name, TimeSpan timeout) => WaitFor(() => FindPartition(name), timeout);
+
+    public static string? FindDiskBySerial(string serial) => FindDisk(serial);
+
+    private static string? FindPartition(string name)
+    {
+        const string blocks = "/sys/class/block";
+        if (!Directory.Exists(blocks))
+            return null;
+        foreach (var block in Directory.EnumerateDirectories(blocks))
+        {
+            var uevent = Path.Combine(block, "uevent");
+            if (!File.Exists(uevent))
+                continue;
+            var lines = File.ReadAllLines(uevent);
+            if (lines.Contains("DEVTYPE=partition", StringComparer.Ordinal) && lines.Contains("PARTNAME=" + name, StringComparer.Ordinal))
+            {
+                var device = "/dev/" + Path.GetFileName(block);
+                return File.Exists(device) ? device : null;
+            }
+        }
+        return null;
+    }
+
     private static string? FindDisk(string serial)
     {
         if (!Directory.Exists("/sys/block"))

@@ -26,6 +26,11 @@ internal static class FirstProcess
             StepRunner.Run(MountPlan.Early());
             var commandLine = File.ReadAllText("/proc/cmdline");
             var modules = ModuleTable.Parse(File.ReadAllText("/" + SeedLayout.ModulesPath));
+            if (StandalonePlan.IsStandalone(commandLine))
+            {
+                StandaloneBoot.Run(modules, commandLine);
+                return 1;
+            }
             ModuleLoader.Load(modules, ModulePlan.Base, commandLine, Console.Error.WriteLine);
             var port = Devices.WaitForPort(SeedLayout.ControlPortName, TimeSpan.FromSeconds(20));
             ModuleLoader.Load(modules, ModulePlan.ForDevices(Devices.VirtioDeviceIds(), Devices.DiskSerials()), commandLine, Console.Error.WriteLine);
@@ -124,7 +129,7 @@ internal static class FirstProcess
         PowerOff();
     }
 
-    private static void SwitchRoot(string newRoot)
+    public static void SwitchRoot(string newRoot)
     {
         Libc.Check(Libc.chdir(newRoot), "chdir " + newRoot);
         Libc.Check(Libc.mount(".", "/", null, Libc.MS_MOVE, null), "move new root");

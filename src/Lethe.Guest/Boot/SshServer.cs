@@ -28,7 +28,7 @@ internal static class SshServer
         }
         var ssh = seed.Ssh!;
         Directory.CreateDirectory(Path.GetDirectoryName(SshdConfig.DropInPath)!);
-        WriteRootFile(SshdConfig.DropInPath, SshdConfig.DropIn(seed.User.Name, ssh.AcceptEnv));
+        WriteRootFile(SshdConfig.DropInPath, SshdConfig.DropIn(seed.User.Name, ssh.AcceptEnv, ssh.ListenOnNetwork));
         WriteRootFile(SshdConfig.AuthorizedKeysPath, SshdConfig.AuthorizedKeys(ssh.AuthorizedKeys));
         MakeFolder(SshdConfig.PrivilegeSeparationFolder, PublicMode | 0b001_001_001, 0, 0);
         MakeUserRuntimeFolder(seed.User);

@@ -10,17 +10,20 @@ public enum ExportFormat
     Oci,
     /// <summary>An Incus/LXD unified image: one tar.gz holding metadata.yaml and rootfs/.</summary>
     Lxc,
+    /// <summary>A whole UEFI disk (GPT, EFI system partition, erofs root, persist partition), zstd-compressed qcow2.</summary>
+    Qcow2,
 }
 
 public static class ExportFormats
 {
-    public static readonly IReadOnlyList<string> Names = ["oci", "lxc"];
+    public static readonly IReadOnlyList<string> Names = ["oci", "lxc", "qcow2"];
 
     /// <summary>The format named on the command line, or null for an unknown name (pure).</summary>
     public static ExportFormat? Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "oci" => ExportFormat.Oci,
         "lxc" or "incus" or "lxd" => ExportFormat.Lxc,
+        "qcow2" => ExportFormat.Qcow2,
         _ => null,
     };
 
@@ -28,6 +31,7 @@ public static class ExportFormats
     {
         ExportFormat.Oci => "oci",
         ExportFormat.Lxc => "lxc",
+        ExportFormat.Qcow2 => "qcow2",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -36,8 +40,12 @@ public static class ExportFormats
     {
         ExportFormat.Oci => $"{specName}-oci",
         ExportFormat.Lxc => $"{specName}.lxc.tar.gz",
+        ExportFormat.Qcow2 => $"{specName}.qcow2",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
+
+    /// <summary>A format that carries the whole disk (and so the standalone seed and the persist partition).</summary>
+    public static bool IsDisk(this ExportFormat format) => format is ExportFormat.Qcow2;
 
     /// <summary>An OCI export written as an oci-archive (one tar) rather than a layout directory.</summary>
     public static bool IsOciArchive(string output) => output.EndsWith(".tar", StringComparison.Ordinal);

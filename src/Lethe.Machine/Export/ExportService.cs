@@ -1,6 +1,7 @@
 using Lethe.Core;
 using Lethe.Image.Cache;
 using Lethe.Image.Rootfs;
+using Lethe.Machine.Export.Disk;
 
 namespace Lethe.Machine.Export;
 
@@ -12,18 +13,20 @@ namespace Lethe.Machine.Export;
 public sealed class ExportService(LethePaths paths, Action<string>? progress = null)
 {
     private static readonly string[] NeededTools = ["fsck.erofs", "tar", "gzip"];
+    private static readonly string[] DiskTools = ["mkfs.fat", "mmd", "mcopy", "sfdisk", "qemu-img"];
 
     public static IExportWriter WriterFor(ExportFormat format) => format switch
     {
         ExportFormat.Oci => new OciWriter(),
         ExportFormat.Lxc => new LxcWriter(),
+        ExportFormat.Qcow2 => new Qcow2Writer(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
     public async Task<ExportResult> ExportAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         CheckOutput(request.Output);
-        var access = CheckHost();
+        var access = CheckHost(request.Format);
         await using var work = CreateWorkFolder();
         var artifact = await ProduceAsync(request, access, work.Sub("export"), cancellationToken).ConfigureAwait(false);
         var bytes = artifact.Bytes;
@@ -37,7 +40,7 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     {
         if (publish)
             CheckOutput(request.Output);
-        var access = CheckHost();
+        var access = CheckHost(request.Format);
         await using var work = CreateWorkFolder();
         var first = await ProduceAsync(request, access, work.Sub("first"), cancellationToken).ConfigureAwait(false);
         progress?.Invoke("exporting a second time");
@@ -53,7 +56,8 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     {
         Directory.CreateDirectory(folder);
         var context = new ExportContext(request.Image, ContainerProfile.From(request.Spec), access,
-            ExportFormats.IsOciArchive(request.Output), line => progress?.Invoke(line));
+            ExportFormats.IsOciArchive(request.Output), line => progress?.Invoke(line),
+            new DiskExport(StandaloneSeed.For(request.Spec, request.Spec.Name, request.AuthorizedKeys ?? []), request.PersistSizeMiB ?? request.Spec.Persist.SizeMiB));
         return await WriterFor(request.Format).ProduceAsync(context, folder, cancellationToken).ConfigureAwait(false);
     }
 
@@ -68,9 +72,9 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     }
 
     /// <summary>Tools first, then (for a user who is not root) the user namespace the tree is read in: exit 3 with the fix.</summary>
-    private static TreeAccess CheckHost()
+    private static TreeAccess CheckHost(ExportFormat format)
     {
-        if (MissingToolsProblem(program => FindOnPath(program) is not null) is { } problem)
+        if (MissingToolsProblem(format, program => FindOnPath(program) is not null, File.Exists) is { } problem)
             throw new HostException(problem);
         var access = TreeAccess.ForThisProcess();
         if (!access.AsRoot && UserNamespaceReadiness.Findings(UserNamespaceFacts.Read()).FirstOrDefault(finding => finding.Blocks) is { } finding)
@@ -79,11 +83,17 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     }
 
     /// <summary>The one line naming the tools export lacks and the packages that bring them, or null (pure).</summary>
-    public static string? MissingToolsProblem(Func<string, bool> exists)
+    /// <param name="onPath">Whether a program is on PATH.</param>
+    /// <param name="fileExists">Whether a host file exists (the bootloader a disk export copies).</param>
+    public static string? MissingToolsProblem(ExportFormat format, Func<string, bool> onPath, Func<string, bool> fileExists)
     {
-        var missing = NeededTools.Where(tool => !exists(tool)).ToList();
+        var disk = format.IsDisk();
+        var missing = NeededTools.Concat(disk ? DiskTools : []).Where(tool => !onPath(tool))
+            .Concat(disk && !fileExists(Qcow2Writer.Bootloader) ? [Qcow2Writer.Bootloader] : [])
+            .ToList();
+        var packages = "erofs-utils tar gzip" + (disk ? " dosfstools mtools fdisk qemu-utils systemd-boot-efi" : "");
         return missing.Count == 0 ? null
-            : $"lethe export needs {string.Join(", ", missing)}; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends erofs-utils tar gzip";
+            : $"lethe export --format {format.Name()} needs {string.Join(", ", missing)}; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends {packages}";
     }
 
     private WorkFolder CreateWorkFolder()

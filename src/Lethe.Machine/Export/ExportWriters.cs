@@ -8,7 +8,8 @@ namespace Lethe.Machine.Export;
 
 /// <summary>What every format's writer gets: the image, what the container carries of the spec, how to reach the tree.</summary>
 /// <param name="Archive">For OCI: write an oci-archive (one tar) instead of a layout directory.</param>
-public sealed record ExportContext(ImageSet Image, ContainerProfile Profile, TreeAccess Access, bool Archive, Action<string> Progress)
+/// <param name="Disk">What a disk export bakes in: the seed and the persist partition's size.</param>
+public sealed record ExportContext(ImageSet Image, ContainerProfile Profile, TreeAccess Access, bool Archive, Action<string> Progress, DiskExport? Disk = null)
 {
     /// <summary>Every time an export writes: the image's own SOURCE_DATE_EPOCH, never the clock.</summary>
     public static long Epoch => ImageKey.SourceDateEpoch;

@@ -33,7 +33,7 @@ public static class SeedBuilder
         };
     }
 
-    private static PersistPath PathFor(PersistEntry entry, string home) =>
+    public static PersistPath PathFor(PersistEntry entry, string home) =>
         new(entry.GuestPath(home), entry.Type switch
         {
             PersistEntryType.File => PersistKind.File,

@@ -26,6 +26,24 @@ public static class ClientKeys
         return keys;
     }
 
+    /// <summary>
+    /// The keys a disk export's sshd accepts: the spec's key files or agent keys (never lethe's per-machine key,
+    /// which belongs to one machine folder on this host), then the files given on the command line.
+    /// </summary>
+    /// <param name="extraFiles">Paths as written; relative ones resolve in <paramref name="currentDirectory"/>.</param>
+    public static async Task<IReadOnlyList<string>> ForExportAsync(SshSpec ssh, IEnumerable<string> extraFiles, string home, string currentDirectory, CancellationToken stop)
+    {
+        var keys = new List<string>();
+        if (ssh.AgentKeys)
+            keys.AddRange(await AgentKeysAsync(stop).ConfigureAwait(false));
+        else if (!ssh.UsesMachineKey)
+            foreach (var written in ssh.AuthorizedKeys)
+                keys.AddRange(ReadKeyFile(written, ExpandHome(written, home)).Select(k => k.ToString()));
+        foreach (var written in extraFiles)
+            keys.AddRange(ReadKeyFile(written, Path.GetFullPath(ExpandHome(written, home), currentDirectory)).Select(k => k.ToString()));
+        return [.. keys.Distinct(StringComparer.Ordinal)];
+    }
+
     public static string ExpandHome(string written, string home) =>
         written == "~" ? home : written.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, written[2..]) : written;
 

@@ -25,7 +25,7 @@ public static class SshBoot
         return keys;
     }
 
-    private static string HostHome() =>
+    public static string HostHome() =>
         Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     /// <summary>

@@ -17,7 +17,8 @@ public static partial class SshdConfig
     public const string PrivilegeSeparationFolder = "/run/sshd";
     public const int Port = 22;
 
-    public static string DropIn(string userName, IReadOnlyList<string> acceptEnv)
+    /// <param name="listenOnNetwork">An exported machine, reached over its own network: sshd listens on every address.</param>
+    public static string DropIn(string userName, IReadOnlyList<string> acceptEnv, bool listenOnNetwork = false)
     {
         if (!UserName().IsMatch(userName))
             throw new ArgumentException($"not a user name: {userName}", nameof(userName));
@@ -25,7 +26,7 @@ public static partial class SshdConfig
             throw new ArgumentException($"not a variable name: {bad}", nameof(acceptEnv));
         var text = new StringBuilder()
             .Append("# Written by lethe at every boot.\n")
-            .Append("ListenAddress 127.0.0.1\n")
+            .Append(listenOnNetwork ? "" : "ListenAddress 127.0.0.1\n")
             .Append($"Port {Port}\n")
             .Append($"HostKey {HostKeyPath}\n")
             .Append("PubkeyAuthentication yes\n")

@@ -154,8 +154,19 @@ public sealed class ExportHostTests
     [Fact]
     public void A_missing_tool_is_named_with_the_command_that_installs_it()
     {
-        ExportService.MissingToolsProblem(_ => true).ShouldBeNull();
-        ExportService.MissingToolsProblem(tool => tool != "fsck.erofs")
-            .ShouldBe("lethe export needs fsck.erofs; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends erofs-utils tar gzip");
+        ExportService.MissingToolsProblem(ExportFormat.Oci, _ => true, _ => false).ShouldBeNull();
+        ExportService.MissingToolsProblem(ExportFormat.Oci, tool => tool != "fsck.erofs", _ => true)
+            .ShouldBe("lethe export --format oci needs fsck.erofs; install them with: sudo apt-get update && sudo apt-get install --no-install-recommends erofs-utils tar gzip");
+    }
+
+    [Fact]
+    public void A_disk_export_also_needs_the_partition_tools_and_the_bootloader()
+    {
+        ExportService.MissingToolsProblem(ExportFormat.Qcow2, _ => true, _ => true).ShouldBeNull();
+        var problem = ExportService.MissingToolsProblem(ExportFormat.Qcow2, tool => tool != "mcopy", _ => false);
+        problem.ShouldNotBeNull();
+        problem.ShouldStartWith("lethe export --format qcow2 needs mcopy, /usr/lib/systemd/boot/efi/systemd-bootx64.efi; ");
+        problem.ShouldContain("mtools");
+        problem.ShouldContain("systemd-boot-efi");
     }
 }
