@@ -124,6 +124,7 @@ public sealed class ExportLayoutTests
     [InlineData("OCI", ExportFormat.Oci)]
     [InlineData("lxc", ExportFormat.Lxc)]
     [InlineData("incus", ExportFormat.Lxc)]
+    [InlineData("qcow2", ExportFormat.Qcow2)]
     public void Formats_are_parsed_by_name(string name, ExportFormat expected) => ExportFormats.Parse(name).ShouldBe(expected);
 
     [Fact]
@@ -132,6 +133,9 @@ public sealed class ExportLayoutTests
         ExportFormats.Parse("qcow3").ShouldBeNull();
         ExportFormat.Oci.DefaultOutput("box").ShouldBe("box-oci");
         ExportFormat.Lxc.DefaultOutput("box").ShouldBe("box.lxc.tar.gz");
+        ExportFormat.Qcow2.DefaultOutput("box").ShouldBe("box.qcow2");
+        ExportFormat.Qcow2.IsDisk().ShouldBeTrue();
+        ExportFormat.Oci.IsDisk().ShouldBeFalse();
         ExportFormats.IsOciArchive("/x/box.tar").ShouldBeTrue();
         ExportFormats.IsOciArchive("/x/box-oci").ShouldBeFalse();
     }

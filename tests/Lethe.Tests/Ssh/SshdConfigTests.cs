@@ -46,3 +46,16 @@ public sealed class SshdConfigTests
         Should.Throw<ArgumentException>(() => SshdConfig.AuthorizedKeys(["command=\"sh\" " + SshKeyFormatTests.Ed25519]));
     }
 }
+
+public sealed class SshdConfigNetworkTests
+{
+    [Fact]
+    public void An_exported_machine_listens_on_its_network_with_keys_only()
+    {
+        var dropIn = SshdConfig.DropIn("dev", [], listenOnNetwork: true);
+        dropIn.ShouldNotContain("ListenAddress");
+        dropIn.ShouldContain("PasswordAuthentication no\n");
+        dropIn.ShouldContain("AuthenticationMethods publickey\n");
+        SshdConfig.DropIn("dev", []).ShouldContain("ListenAddress 127.0.0.1\n");
+    }
+}
