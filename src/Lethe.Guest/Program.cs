@@ -20,6 +20,8 @@ internal static class Program
             return ConfineCommand.Run(command);
         if (args is ["relay", var port])
             return Relay.Run(port);
+        if (args is [StandalonePlan.PowerButtonVerb])
+            return PowerButton.Run();
         if (args is ["dm-targets", var mapping])
             return Probes.DeviceMapperTargets(mapping);
         Console.Error.WriteLine("lethe-init: this is the init of a lethe machine; it runs as PID 1 or as the systemd agent (lethe-init agent).");

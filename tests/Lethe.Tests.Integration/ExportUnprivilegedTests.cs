@@ -46,5 +46,20 @@ public sealed class ExportUnprivilegedTests(TestImage image) : IDisposable
         });
     }
 
+    [Fact(Timeout = 600_000)]
+    public async Task A_qcow2_export_made_by_a_user_is_a_whole_checked_disk()
+    {
+        if (Environment.IsPrivilegedProcess)
+            Assert.Skip("checks the export of a user who is not root; CI runs this part as one (.ci/run)");
+        var disk = Path.Combine(folder, "ws.qcow2");
+        var export = await LetheProcess.RunAsync(["export", "--format", "qcow2", "--spec", image.WorkstationSpec, "--persist-size", "32", "-o", disk],
+            timeout: TimeSpan.FromMinutes(9));
+        export.ExitCode.ShouldBe(0, export.ToString());
+        export.Stdout.ShouldContain("qcow2 written to");
+        var check = await HostTool.RunAsync("qemu-img", "check", disk);
+        check.ExitCode.ShouldBe(0, check.Output);
+        check.Output.ShouldContain("No errors were found");
+    }
+
     private static string Blob(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
 }

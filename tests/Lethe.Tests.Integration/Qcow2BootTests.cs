@@ -25,17 +25,17 @@ public sealed partial class Qcow2BootTests(TestImage image) : IDisposable
     {
         var stop = TestContext.Current.CancellationToken;
         var key = Path.Combine(folder, "login");
-        (await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key)).ExitCode.ShouldBe(0);
+        (await HostTool.RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key)).ExitCode.ShouldBe(0);
         var disk = Path.Combine(folder, "ws.qcow2");
         var export = await LetheProcess.RunAsync(
             ["export", "--format", "qcow2", "--check", "--spec", image.WorkstationSpec, "--persist-size", "64", "--authorized-keys", key + ".pub", "-o", disk],
             timeout: TimeSpan.FromMinutes(10));
         export.ExitCode.ShouldBe(0, export.ToString());
         export.Stdout.ShouldContain("byte-identical");
-        var check = await RunAsync("qemu-img", "check", disk);
+        var check = await HostTool.RunAsync("qemu-img", "check", disk);
         check.ExitCode.ShouldBe(0, check.Output);
         check.Output.ShouldContain("No errors were found");
-        (await RunAsync("qemu-img", "info", disk)).Output.ShouldContain("compression type: zstd");
+        (await HostTool.RunAsync("qemu-img", "info", disk)).Output.ShouldContain("compression type: zstd");
 
         var variables = Path.Combine(folder, "vars.fd");
         File.Copy(FirmwareVariables, variables);
@@ -55,10 +55,10 @@ public sealed partial class Qcow2BootTests(TestImage image) : IDisposable
             lines[3].ShouldBe("overlay");
             lines[4].ShouldBe("PasswordAuthentication no");
 
-            var ssh = await RunAsync("ssh", [.. SshOptions(vm.SshPort), "-i", key, "dev@127.0.0.1", "cat /etc/machine-id; id -un"]);
+            var ssh = await HostTool.RunAsync("ssh", [.. SshOptions(vm.SshPort), "-i", key, "dev@127.0.0.1", "cat /etc/machine-id; id -un"]);
             ssh.ExitCode.ShouldBe(0, ssh.Output);
             ssh.Output.ShouldContain(firstId);
-            var password = await RunAsync("ssh", [.. SshOptions(vm.SshPort), "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "dev@127.0.0.1", "true"]);
+            var password = await HostTool.RunAsync("ssh", [.. SshOptions(vm.SshPort), "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "dev@127.0.0.1", "true"]);
             password.ExitCode.ShouldBe(255);
             password.Output.ShouldContain("Permission denied (publickey)");
             await vm.PowerDownAsync(stop);
@@ -83,29 +83,6 @@ public sealed partial class Qcow2BootTests(TestImage image) : IDisposable
     private static string[] SshOptions(int port) =>
         ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
          "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=60", "-o", "LogLevel=ERROR"];
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await output + await errors);
-    }
 
     /// <summary>QEMU as anyone would run it: q35, OVMF, the disk on virtio, user networking with sshd forwarded to a
     /// loopback port, the serial console on stdio, QMP on a socket for the ACPI power button.</summary>

@@ -77,20 +77,27 @@ internal static class StandaloneBoot
         }
     }
 
-    /// <summary>In the new root: DHCP on every wired interface, and the console's automatic login.</summary>
+    /// <summary>In the new root: DHCP on every wired interface, the power button, and the console's automatic login.</summary>
     private static void WriteSystemdConfig(GuestSeed seed)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StandalonePlan.NetworkPath)!);
         File.WriteAllText(StandalonePlan.NetworkPath, StandalonePlan.NetworkConfig);
-        var wants = "/etc/systemd/system/multi-user.target.wants";
-        Directory.CreateDirectory(wants);
-        var link = Path.Combine(wants, StandalonePlan.NetworkdUnit);
-        if (!File.Exists(link))
-            File.CreateSymbolicLink(link, "/lib/systemd/system/" + StandalonePlan.NetworkdUnit);
+        File.WriteAllText("/etc/systemd/system/" + StandalonePlan.PowerButtonUnitName, StandalonePlan.PowerButtonUnit());
+        Enable("/lib/systemd/system/" + StandalonePlan.NetworkdUnit);
+        Enable("/etc/systemd/system/" + StandalonePlan.PowerButtonUnitName);
         foreach (var (path, text) in StandalonePlan.AutologinDropIns(seed.User.Name))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, text);
         }
+    }
+
+    private static void Enable(string unitPath)
+    {
+        var wants = "/etc/systemd/system/multi-user.target.wants";
+        Directory.CreateDirectory(wants);
+        var link = Path.Combine(wants, Path.GetFileName(unitPath));
+        if (!File.Exists(link))
+            File.CreateSymbolicLink(link, unitPath);
     }
 }

@@ -61,6 +61,38 @@ public static class StandalonePlan
     public const string NetworkConfig = "[Match]\nType=ether\n\n[Network]\nDHCP=yes\n";
     public const string NetworkdUnit = "systemd-networkd.service";
 
+    /// <summary>
+    /// The ACPI power button (libvirt's shutdown, QEMU's system_powerdown, KubeVirt's stop) is systemd-logind's to
+    /// handle, and logind needs D-Bus, which a minimal image lacks. So a unit of lethe's own init waits for the
+    /// button's key press and asks systemd to power off.
+    /// </summary>
+    public const string PowerButtonUnitName = "lethe-power-button.service";
+    public const string PowerButtonVerb = "power-button";
+    public const string PowerButtonDeviceName = "Power Button";
+
+    public static string PowerButtonUnit() =>
+        $"""
+        [Unit]
+        Description=lethe: power off on the ACPI power button
+        [Service]
+        ExecStart={SeedLayout.AgentPath} {PowerButtonVerb}
+        Restart=on-failure
+        [Install]
+        WantedBy=multi-user.target
+        """;
+
+    /// <summary>Whether one struct input_event (x86_64: 16 bytes of time, u16 type, u16 code, s32 value) is the power key going down.</summary>
+    public static bool IsPowerKeyPress(ReadOnlySpan<byte> inputEvent)
+    {
+        const int EventBytes = 24, KeyEvent = 1, PowerKey = 116;
+        return inputEvent.Length == EventBytes
+            && BitConverter.ToUInt16(inputEvent[16..18]) == KeyEvent
+            && BitConverter.ToUInt16(inputEvent[18..20]) == PowerKey
+            && BitConverter.ToInt32(inputEvent[20..24]) == 1;
+    }
+
+    public const int InputEventBytes = 24;
+
     /// <summary>The console logs the spec's user in without a password: the image holds no password (no secret), and
     /// whoever holds the console holds the hypervisor. SSH still takes keys only.</summary>
     public static IReadOnlyList<(string Path, string Text)> AutologinDropIns(string userName) =>

@@ -158,6 +158,25 @@ public sealed class StandalonePlanTests
     }
 
     [Fact]
+    public void Only_the_power_key_going_down_powers_off()
+    {
+        static byte[] Event(ushort type, ushort code, int value)
+        {
+            var bytes = new byte[StandalonePlan.InputEventBytes];
+            BitConverter.GetBytes(type).CopyTo(bytes, 16);
+            BitConverter.GetBytes(code).CopyTo(bytes, 18);
+            BitConverter.GetBytes(value).CopyTo(bytes, 20);
+            return bytes;
+        }
+        StandalonePlan.IsPowerKeyPress(Event(1, 116, 1)).ShouldBeTrue();
+        StandalonePlan.IsPowerKeyPress(Event(1, 116, 0)).ShouldBeFalse();
+        StandalonePlan.IsPowerKeyPress(Event(0, 0, 0)).ShouldBeFalse();
+        StandalonePlan.IsPowerKeyPress(Event(1, 30, 1)).ShouldBeFalse();
+        StandalonePlan.IsPowerKeyPress(Event(1, 116, 1)[..20]).ShouldBeFalse();
+        StandalonePlan.PowerButtonUnit().ShouldContain($"ExecStart={SeedLayout.AgentPath} power-button\n");
+    }
+
+    [Fact]
     public void The_console_logs_the_user_in_and_the_network_uses_dhcp()
     {
         var dropIns = StandalonePlan.AutologinDropIns("dev");
