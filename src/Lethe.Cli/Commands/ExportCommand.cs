@@ -5,7 +5,7 @@ using Lethe.Machine.Export;
 
 namespace Lethe.Cli.Commands;
 
-/// <summary>lethe export --format oci|lxc [--spec F] [-o PATH] [--check] [--json]: the spec's image in another form.</summary>
+/// <summary>lethe export --format oci|lxc|containerdisk|k8s [--image-ref REF] [--spec F] [-o PATH] [--check] [--json]: the spec's image in another form.</summary>
 public static class ExportCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -16,27 +16,30 @@ public static class ExportCommand
         var allowOutside = SpecInput.CreateAllowOutsideOption();
         var format = new Option<string>("--format")
         {
-            Description = $"The form to export: {string.Join(", ", ExportFormats.Names)} (oci: a layout directory, or an oci-archive when -o ends in .tar)",
+            Description = $"The form to export: {string.Join(", ", ExportFormats.Names)} (oci and containerdisk: a layout directory, or an oci-archive when -o ends in .tar; k8s: a KubeVirt VirtualMachine and its persist claim)",
             Required = true,
         };
-        var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz)" };
+        var output = new Option<string?>("--output", "-o") { Description = "The new file or folder to write (default: NAME-oci, NAME.lxc.tar.gz, NAME-containerdisk, NAME.kubevirt.yaml)" };
+        var imageRef = new Option<string?>("--image-ref") { Description = "For k8s: the registry reference the cluster pulls the containerdisk from (registry/path[:tag][@sha256:digest])" };
         var check = new Option<bool>("--check") { Description = "Export twice and compare byte for byte; with -o, the export is written only if the two are identical" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var allowSecrets = MachineOptions.CreateAllowSecretsOption();
-        var export = new Command("export", "Export the spec's image as an OCI image or an Incus/LXD image")
+        var export = new Command("export", "Export the spec's image as an OCI image, an Incus/LXD image, a KubeVirt containerDisk or a KubeVirt manifest")
         {
-            spec, allowOutside, format, output, check, json, allowSecrets,
+            spec, allowOutside, format, output, imageRef, check, json, allowSecrets,
         };
         export.SetAction(async (parse, stop) =>
         {
             var chosen = ExportFormats.Parse(parse.GetValue(format) ?? "")
                 ?? throw new UsageException($"--format: unknown format '{parse.GetValue(format)}'; expected one of {string.Join(", ", ExportFormats.Names)}");
+            if (KubeVirtManifest.ImageRefUsageProblem(chosen, parse.GetValue(imageRef)) is { } refProblem)
+                throw new UsageException(refProblem);
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
             var target = Path.GetFullPath(parse.GetValue(output) ?? chosen.DefaultOutput(loaded.Name), console.CurrentDirectory);
             var debug = parse.GetValue(LetheApp.DebugOption);
             var image = await ImageInput.GetAsync(loaded, console, debug, stop, parse.GetValue(allowSecrets)).ConfigureAwait(false);
             var service = new ExportService(LethePaths.FromEnvironment(), line => console.Error.WriteLine($"lethe: {line}"));
-            var request = new ExportRequest(loaded, image, chosen, target);
+            var request = new ExportRequest(loaded, image, chosen, target, parse.GetValue(imageRef));
 
             if (!parse.GetValue(check))
             {

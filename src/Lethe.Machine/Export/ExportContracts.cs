@@ -4,7 +4,8 @@ using Lethe.Spec;
 namespace Lethe.Machine.Export;
 
 /// <param name="Output">The full path to create; it must not exist yet.</param>
-public sealed record ExportRequest(MachineSpec Spec, ImageSet Image, ExportFormat Format, string Output);
+/// <param name="ImageRef">For k8s: the containerdisk's image reference, which the manifest names.</param>
+public sealed record ExportRequest(MachineSpec Spec, ImageSet Image, ExportFormat Format, string Output, string? ImageRef = null);
 
 /// <summary>A finished export.</summary>
 /// <param name="Kind">What was written: "oci layout", "oci-archive" or "lxc unified image".</param>

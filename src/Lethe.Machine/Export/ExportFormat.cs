@@ -10,17 +10,23 @@ public enum ExportFormat
     Oci,
     /// <summary>An Incus/LXD unified image: one tar.gz holding metadata.yaml and rootfs/.</summary>
     Lxc,
+    /// <summary>KubeVirt's containerDisk: an OCI image (layout or oci-archive, as for oci) whose one layer is /disk/NAME.qcow2.</summary>
+    ContainerDisk,
+    /// <summary>A KubeVirt VirtualMachine and the PersistentVolumeClaim of its persist disk, in one YAML file.</summary>
+    K8s,
 }
 
 public static class ExportFormats
 {
-    public static readonly IReadOnlyList<string> Names = ["oci", "lxc"];
+    public static readonly IReadOnlyList<string> Names = ["oci", "lxc", "containerdisk", "k8s"];
 
     /// <summary>The format named on the command line, or null for an unknown name (pure).</summary>
     public static ExportFormat? Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "oci" => ExportFormat.Oci,
         "lxc" or "incus" or "lxd" => ExportFormat.Lxc,
+        "containerdisk" => ExportFormat.ContainerDisk,
+        "k8s" or "kubevirt" => ExportFormat.K8s,
         _ => null,
     };
 
@@ -28,6 +34,8 @@ public static class ExportFormats
     {
         ExportFormat.Oci => "oci",
         ExportFormat.Lxc => "lxc",
+        ExportFormat.ContainerDisk => "containerdisk",
+        ExportFormat.K8s => "k8s",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -36,6 +44,8 @@ public static class ExportFormats
     {
         ExportFormat.Oci => $"{specName}-oci",
         ExportFormat.Lxc => $"{specName}.lxc.tar.gz",
+        ExportFormat.ContainerDisk => $"{specName}-containerdisk",
+        ExportFormat.K8s => $"{specName}.kubevirt.yaml",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
