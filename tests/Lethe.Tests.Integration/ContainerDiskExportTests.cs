@@ -31,12 +31,12 @@ public sealed class ContainerDiskExportTests : IDisposable
         }
     }
 
-    private ExportRequest Request(string output)
+    private ExportRequest Request(string output, ExportFormat format = ExportFormat.ContainerDisk, string? imageRef = null)
     {
         var spec = SpecLoader.Parse("name: kv\nuser: {name: dev, uid: 1000}\npersist: [~/src, /etc/keep]\n", Path.Combine(folder, "kv.yaml")).Spec.ShouldNotBeNull();
         // The image is not read: the injected disk writer makes the disk; only its digest is reported.
         var image = new ImageSet("sha256:" + new string('c', 64), folder, Path.Combine(folder, "absent.erofs"), "", "", "", [], FromCache: true);
-        return new ExportRequest(spec, image, ExportFormat.ContainerDisk, output);
+        return new ExportRequest(spec, image, format, output, imageRef);
     }
 
     private ExportService Service() => new(
@@ -89,5 +89,36 @@ public sealed class ContainerDiskExportTests : IDisposable
         using var inspect = JsonDocument.Parse(await ExportTests.ToolAsync("skopeo", "inspect", $"oci-archive:{archive}"));
         inspect.RootElement.GetProperty("Digest").GetString().ShouldBe(result.Digest);
         inspect.RootElement.GetProperty("Layers").GetArrayLength().ShouldBe(1);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_k8s_export_is_reproducible_and_names_the_image_reference_and_the_persist_claim()
+    {
+        var output = Path.Combine(folder, "kv.kubevirt.yaml");
+        const string reference = "registry.example/team/kv:v1";
+        var check = await Service().CheckAsync(Request(output, ExportFormat.K8s, reference), publish: true, TestContext.Current.CancellationToken);
+        check.Identical.ShouldBeTrue(string.Join("; ", check.Differences));
+        var yaml = await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken);
+        yaml.ShouldContain($"image: \"{reference}\"");
+        yaml.ShouldContain("claimName: \"kv-persist\"");
+        yaml.ShouldContain("serial: \"lethe-persist\"");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task K8s_without_an_image_reference_or_with_a_malformed_one_is_a_one_line_usage_error()
+    {
+        var spec = Path.Combine(folder, "kv.yaml");
+        await File.WriteAllTextAsync(spec, "name: kv\n", TestContext.Current.CancellationToken);
+        foreach (var (arguments, expected) in new[]
+        {
+            (new[] { "export", "--format", "k8s", "--spec", spec }, "--image-ref: required with --format k8s"),
+            (["export", "--format", "k8s", "--image-ref", "Registry/Bad Ref", "--spec", spec], "is not an image reference"),
+            (["export", "--format", "containerdisk", "--image-ref", "registry.example/kv", "--spec", spec], "--image-ref is only for --format k8s"),
+        })
+        {
+            var result = await LetheProcess.RunAsync(arguments);
+            result.ExitCode.ShouldBe(2, result.ToString());
+            result.Stderr.Trim().Split('\n').ShouldHaveSingleItem().ShouldContain(expected);
+        }
     }
 }
