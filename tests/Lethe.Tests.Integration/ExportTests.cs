@@ -100,7 +100,7 @@ public sealed class ExportTests(TestImage image) : IDisposable
         existing.Stderr.ShouldContain($"{planted} exists");
     }
 
-    private static async Task<string> ToolAsync(string program, params string[] arguments)
+    internal static async Task<string> ToolAsync(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)

@@ -53,6 +53,7 @@ internal static class StandaloneBoot
     {
         if (seed.Persist is null)
             return null;
+        // Virtio disks are probed while their driver module loads, so a volume's disk is there once the root partition is.
         var device = StandalonePlan.PersistDevice(Devices.FindDiskBySerial(SeedLayout.PersistDiskSerial),
             Devices.WaitForPartition(StandalonePlan.PersistPartition, TimeSpan.FromSeconds(2)));
         if (device is null)

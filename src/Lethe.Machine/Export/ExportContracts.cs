@@ -4,9 +4,11 @@ using Lethe.Spec;
 namespace Lethe.Machine.Export;
 
 /// <param name="Output">The full path to create; it must not exist yet.</param>
-/// <param name="PersistSizeMiB">A disk export's persist partition; null: the spec's persist.size.</param>
+/// <param name="ImageRef">For k8s: the containerdisk's image reference, which the manifest names.</param>
+/// <param name="PersistSizeMiB">A disk export's persist partition, and k8s's claim; null: the spec's persist.size.</param>
 /// <param name="AuthorizedKeys">Public keys a disk export's sshd accepts for the spec's user.</param>
-public sealed record ExportRequest(MachineSpec Spec, ImageSet Image, ExportFormat Format, string Output, long? PersistSizeMiB = null, IReadOnlyList<string>? AuthorizedKeys = null);
+public sealed record ExportRequest(MachineSpec Spec, ImageSet Image, ExportFormat Format, string Output, string? ImageRef = null,
+    long? PersistSizeMiB = null, IReadOnlyList<string>? AuthorizedKeys = null);
 
 /// <summary>What a disk export bakes in: the standalone seed (<see cref="Disk.StandaloneSeed"/>) and the persist partition's size.</summary>
 public sealed record DiskExport(Lethe.Protocol.GuestSeed Seed, long PersistSizeMiB);

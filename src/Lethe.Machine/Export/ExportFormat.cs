@@ -12,11 +12,15 @@ public enum ExportFormat
     Lxc,
     /// <summary>A whole UEFI disk (GPT, EFI system partition, erofs root, persist partition), zstd-compressed qcow2.</summary>
     Qcow2,
+    /// <summary>KubeVirt's containerDisk: an OCI image (layout or oci-archive, as for oci) whose one layer is /disk/NAME.qcow2.</summary>
+    ContainerDisk,
+    /// <summary>A KubeVirt VirtualMachine and the PersistentVolumeClaim of its persist disk, in one YAML file.</summary>
+    K8s,
 }
 
 public static class ExportFormats
 {
-    public static readonly IReadOnlyList<string> Names = ["oci", "lxc", "qcow2"];
+    public static readonly IReadOnlyList<string> Names = ["oci", "lxc", "qcow2", "containerdisk", "k8s"];
 
     /// <summary>The format named on the command line, or null for an unknown name (pure).</summary>
     public static ExportFormat? Parse(string name) => name.Trim().ToLowerInvariant() switch
@@ -24,6 +28,8 @@ public static class ExportFormats
         "oci" => ExportFormat.Oci,
         "lxc" or "incus" or "lxd" => ExportFormat.Lxc,
         "qcow2" => ExportFormat.Qcow2,
+        "containerdisk" => ExportFormat.ContainerDisk,
+        "k8s" or "kubevirt" => ExportFormat.K8s,
         _ => null,
     };
 
@@ -32,6 +38,8 @@ public static class ExportFormats
         ExportFormat.Oci => "oci",
         ExportFormat.Lxc => "lxc",
         ExportFormat.Qcow2 => "qcow2",
+        ExportFormat.ContainerDisk => "containerdisk",
+        ExportFormat.K8s => "k8s",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -41,11 +49,13 @@ public static class ExportFormats
         ExportFormat.Oci => $"{specName}-oci",
         ExportFormat.Lxc => $"{specName}.lxc.tar.gz",
         ExportFormat.Qcow2 => $"{specName}.qcow2",
+        ExportFormat.ContainerDisk => $"{specName}-containerdisk",
+        ExportFormat.K8s => $"{specName}.kubevirt.yaml",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
     /// <summary>A format that carries the whole disk (and so the standalone seed and the persist partition).</summary>
-    public static bool IsDisk(this ExportFormat format) => format is ExportFormat.Qcow2;
+    public static bool IsDisk(this ExportFormat format) => format is ExportFormat.Qcow2 or ExportFormat.ContainerDisk;
 
     /// <summary>An OCI export written as an oci-archive (one tar) rather than a layout directory.</summary>
     public static bool IsOciArchive(string output) => output.EndsWith(".tar", StringComparison.Ordinal);

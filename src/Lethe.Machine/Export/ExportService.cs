@@ -10,7 +10,8 @@ namespace Lethe.Machine.Export;
 /// in the image cache (never /tmp), then moved to the output, which must not exist yet. An ordinary user's
 /// tree is read in the same user namespace the build used, so owners come out as they are in the image.
 /// </summary>
-public sealed class ExportService(LethePaths paths, Action<string>? progress = null)
+/// <param name="writers">Which writer makes each format; <see cref="WriterFor"/> unless a test gives its own.</param>
+public sealed class ExportService(LethePaths paths, Action<string>? progress = null, Func<ExportFormat, IExportWriter>? writers = null)
 {
     private static readonly string[] NeededTools = ["fsck.erofs", "tar", "gzip"];
     private static readonly string[] DiskTools = ["mkfs.fat", "mmd", "mcopy", "sfdisk", "qemu-img"];
@@ -20,11 +21,14 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
         ExportFormat.Oci => new OciWriter(),
         ExportFormat.Lxc => new LxcWriter(),
         ExportFormat.Qcow2 => new Qcow2Writer(),
+        ExportFormat.ContainerDisk => new ContainerDiskWriter(new Qcow2Writer()),
+        ExportFormat.K8s => new KubeVirtWriter(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
     public async Task<ExportResult> ExportAsync(ExportRequest request, CancellationToken cancellationToken)
     {
+        CheckRequest(request);
         CheckOutput(request.Output);
         var access = CheckHost(request.Format);
         await using var work = CreateWorkFolder();
@@ -38,6 +42,7 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
     /// the first export is then written to the request's output, but only when the two are identical.</summary>
     public async Task<ExportCheckResult> CheckAsync(ExportRequest request, bool publish, CancellationToken cancellationToken)
     {
+        CheckRequest(request);
         if (publish)
             CheckOutput(request.Output);
         var access = CheckHost(request.Format);
@@ -57,8 +62,19 @@ public sealed class ExportService(LethePaths paths, Action<string>? progress = n
         Directory.CreateDirectory(folder);
         var context = new ExportContext(request.Image, ContainerProfile.From(request.Spec), access,
             ExportFormats.IsOciArchive(request.Output), line => progress?.Invoke(line),
-            new DiskExport(StandaloneSeed.For(request.Spec, request.Spec.Name, request.AuthorizedKeys ?? []), request.PersistSizeMiB ?? request.Spec.Persist.SizeMiB));
-        return await WriterFor(request.Format).ProduceAsync(context, folder, cancellationToken).ConfigureAwait(false);
+            new DiskExport(StandaloneSeed.For(request.Spec, request.Spec.Name, request.AuthorizedKeys ?? []), request.PersistSizeMiB ?? request.Spec.Persist.SizeMiB))
+        {
+            Spec = request.Spec,
+            ImageRef = request.ImageRef,
+        };
+        return await (writers ?? WriterFor)(request.Format).ProduceAsync(context, folder, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>k8s names the containerdisk's image reference; no other format takes one.</summary>
+    private static void CheckRequest(ExportRequest request)
+    {
+        if (KubeVirtManifest.ImageRefUsageProblem(request.Format, request.ImageRef) is { } problem)
+            throw new UsageException(problem);
     }
 
     /// <summary>The output must be new, in a folder that exists: checked before the slow work, and again when it is written.</summary>

@@ -3,6 +3,7 @@ using Lethe.Image;
 using Lethe.Image.Cache;
 using Lethe.Image.Keys;
 using Lethe.Image.Rootfs;
+using Lethe.Spec;
 
 namespace Lethe.Machine.Export;
 
@@ -13,6 +14,12 @@ public sealed record ExportContext(ImageSet Image, ContainerProfile Profile, Tre
 {
     /// <summary>Every time an export writes: the image's own SOURCE_DATE_EPOCH, never the clock.</summary>
     public static long Epoch => ImageKey.SourceDateEpoch;
+
+    /// <summary>The spec itself, for formats that carry more of it than the profile (k8s: resources, persist size).</summary>
+    public MachineSpec? Spec { get; init; }
+
+    /// <summary>For k8s: where the cluster pulls the containerdisk from.</summary>
+    public string? ImageRef { get; init; }
 }
 
 /// <summary>One export format: makes its artifact inside a private work folder.</summary>

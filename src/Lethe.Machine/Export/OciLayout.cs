@@ -51,16 +51,29 @@ public static class OciLayout
     };
 
     /// <param name="diffId">sha256 of the uncompressed layer tar.</param>
-    public static byte[] Config(ContainerProfile profile, string diffId, string created) => Write(json =>
+    public static byte[] Config(ContainerProfile profile, string diffId, string created) =>
+        Config(profile, diffId, created, runs: true, "lethe export --format oci", "the rootfs of the lethe image, one layer");
+
+    /// <summary>
+    /// A containerDisk's config: nothing runs in it (KubeVirt only copies /disk/ out of it), so no user,
+    /// command or environment; the labels still say whose machine the disk holds.
+    /// </summary>
+    public static byte[] ContainerDiskConfig(ContainerProfile profile, string diffId, string created) =>
+        Config(profile, diffId, created, runs: false, "lethe export --format containerdisk", "the lethe machine's qcow2 disk at /disk/, one layer");
+
+    private static byte[] Config(ContainerProfile profile, string diffId, string created, bool runs, string createdBy, string comment) => Write(json =>
     {
         json.WriteString("created", created);
         json.WriteString("architecture", "amd64");
         json.WriteString("os", "linux");
         json.WriteStartObject("config");
-        json.WriteString("User", profile.UidText);
-        WriteStrings(json, "Env", profile.Environment);
-        WriteStrings(json, "Cmd", ["/bin/bash", "-l"]);
-        json.WriteString("WorkingDir", profile.Home);
+        if (runs)
+        {
+            json.WriteString("User", profile.UidText);
+            WriteStrings(json, "Env", profile.Environment);
+            WriteStrings(json, "Cmd", ["/bin/bash", "-l"]);
+            json.WriteString("WorkingDir", profile.Home);
+        }
         json.WriteStartObject("Labels");
         foreach (var (name, value) in Labels(profile, created))
             json.WriteString(name, value);
@@ -73,8 +86,8 @@ public static class OciLayout
         json.WriteStartArray("history");
         json.WriteStartObject();
         json.WriteString("created", created);
-        json.WriteString("created_by", "lethe export --format oci");
-        json.WriteString("comment", "the rootfs of the lethe image, one layer");
+        json.WriteString("created_by", createdBy);
+        json.WriteString("comment", comment);
         json.WriteEndObject();
         json.WriteEndArray();
     });
