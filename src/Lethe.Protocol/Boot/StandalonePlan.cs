@@ -94,12 +94,13 @@ public static class StandalonePlan
     public const int InputEventBytes = 24;
 
     /// <summary>The console logs the spec's user in without a password: the image holds no password (no secret), and
-    /// whoever holds the console holds the hypervisor. SSH still takes keys only.</summary>
+    /// whoever holds the console holds the hypervisor. SSH still takes keys only. The serial console and the first
+    /// virtual terminal only: one shell each, not one on every terminal systemd starts.</summary>
     public static IReadOnlyList<(string Path, string Text)> AutologinDropIns(string userName) =>
     [
         ("/etc/systemd/system/serial-getty@.service.d/lethe-autologin.conf",
             $"[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin {userName} --keep-baud 115200,57600,38400,9600 - $TERM\n"),
-        ("/etc/systemd/system/getty@.service.d/lethe-autologin.conf",
+        ("/etc/systemd/system/getty@tty1.service.d/lethe-autologin.conf",
             $"[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin {userName} --noclear - $TERM\n"),
     ];
 }
