@@ -47,6 +47,9 @@ public sealed class ChannelClient(LethePaths paths, TimeProvider clock, Action<s
         var manifest = ChannelManifestText.Parse(manifestBytes);
         var verdict = ChannelPolicy.Decide(manifest, request.LastAccepted, clock.GetUtcNow());
 
+        // Two updates installing the same image take turns; the second then finds it in the cache.
+        using var installLock = await cache.AcquireBuildLockAsync("channel-" + manifest.Generation.ImageDigest,
+            () => progress?.Invoke("waiting for another lethe that is installing this image"), cancellationToken).ConfigureAwait(false);
         var staging = new ChannelStaging(cache, progress);
         if (staging.Cached(manifest.Generation) is { } cached)
             return new ChannelUpdate(verdict, manifest, cached, Downloaded: false);

@@ -52,7 +52,7 @@ public sealed class SignedChannelTests(TestImage image, ChannelKit kit) : IClass
         loaded.RootfsKey.ShouldBe(generation.GetProperty("rootfsKey").GetString());
         foreach (var name in ChannelLayout.ImageFileNames)
             ChannelKit.Sha256(Path.Combine(loaded.Directory, name)).ShouldBe(ChannelKit.Sha256(Path.Combine(cached, name)));
-        Directory.EnumerateDirectories(paths.Images).Select(Path.GetFileName).Order().ShouldBe(new[] { digest, Path.GetFileName(current) }.Order());
+        Directory.EnumerateDirectories(paths.Images).Select(Path.GetFileName).Where(name => name != ".locks").Order().ShouldBe(new[] { digest, Path.GetFileName(current) }.Order());
 
         // The same version again is up to date, and the cached image is not fetched again.
         var again = await new ChannelClient(paths, TimeProvider.System).FetchAsync(Request(channel, kit.PublisherKey, update.Position), Token);
