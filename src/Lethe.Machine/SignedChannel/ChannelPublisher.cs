@@ -26,6 +26,8 @@ public sealed class ChannelPublisher(TimeProvider clock, Action<string>? progres
             throw new LetheException($"image digest {request.Image.Digest} is not a sha256");
         var folder = ChannelFolder.EnsureFolder(Path.GetFullPath(request.ChannelFolder));
         var manifestPath = Path.Combine(folder, ChannelLayout.ManifestName);
+        var signaturePath = Path.Combine(folder, ChannelLayout.SignatureName);
+        ChannelFolder.ExistingFile(signaturePath);
         var previous = await ReadPreviousAsync(manifestPath, cancellationToken).ConfigureAwait(false);
 
         ChannelFolder.EnsureFolder(Path.Combine(folder, "images"));
@@ -49,8 +51,6 @@ public sealed class ChannelPublisher(TimeProvider clock, Action<string>? progres
         progress?.Invoke($"signing version {manifest.Version} with {request.KeyFile}");
         var signature = await SshSignature.SignAsync(request.KeyFile, bytes, cancellationToken).ConfigureAwait(false);
 
-        var signaturePath = Path.Combine(folder, ChannelLayout.SignatureName);
-        ChannelFolder.ExistingFile(signaturePath);
         var newManifest = await ChannelFolder.WriteTemporaryAsync(manifestPath, bytes, cancellationToken).ConfigureAwait(false);
         var newSignature = await ChannelFolder.WriteTemporaryAsync(signaturePath, Encoding.UTF8.GetBytes(signature), cancellationToken).ConfigureAwait(false);
         // Between these two renames a consumer sees a manifest and a signature that do not match: it refuses, and takes the next.
