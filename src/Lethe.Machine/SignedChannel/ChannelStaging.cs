@@ -11,8 +11,9 @@ namespace Lethe.Machine.SignedChannel;
 /// size and sha256 against the manifest while streaming, and only when all three match moves the folder
 /// into the cache by one rename. A refused download leaves nothing in the cache.
 /// </summary>
-internal sealed class ChannelStaging(ImageCache cache, Action<string>? progress)
+public sealed class ChannelStaging(ImageCache cache, Action<string>? progress)
 {
+    /// <summary>Fetches, checks and installs the manifest's image set; <paramref name="work"/> is a work folder of the same cache.</summary>
     public async Task<ImageSet> InstallAsync(IChannelSource source, WorkFolder work, ChannelManifest manifest, CancellationToken cancellationToken)
     {
         var generation = manifest.Generation;
