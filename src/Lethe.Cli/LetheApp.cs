@@ -38,6 +38,7 @@ public static class LetheApp
             BuildCommand.Create(console),
             AuditCommand.Create(console),
             ExportCommand.Create(console),
+            PublishCommand.Create(console),
             DoctorCommand.Create(console),
             InitCommand.Create(console),
         },
