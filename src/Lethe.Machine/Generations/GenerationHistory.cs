@@ -63,8 +63,10 @@ public sealed record GenerationHistory(IReadOnlyList<Generation> Generations, in
     public GenerationHistory MarkGood(int number) =>
         Update(number, generation => generation with { State = GenerationState.Good, Failure = null }) with { Booted = number };
 
+    /// <summary>The failure may quote the guest, so it is kept as one safe line (no terminal controls).</summary>
     public GenerationHistory MarkBad(int number, string failure) =>
-        Update(number, generation => generation.State == GenerationState.Good ? generation : generation with { State = GenerationState.Bad, Failure = failure });
+        Update(number, generation => generation.State == GenerationState.Good ? generation
+            : generation with { State = GenerationState.Bad, Failure = Lethe.Protocol.UntrustedText.ForLine(failure) });
 
     public GenerationHistory Pin(int number) =>
         Find(number) is null ? throw new ArgumentOutOfRangeException(nameof(number)) : this with { Pinned = number == Newest!.Number ? null : number };

@@ -37,6 +37,14 @@ public sealed class GenerationHistoryTests
     }
 
     [Fact]
+    public void A_failure_quoting_the_guest_is_kept_without_terminal_controls()
+    {
+        var history = GenerationHistory.Empty.Record(Candidate("a"), Now).History.MarkBad(1, "guest init: \u001b]0;owned\u0007\nfake line");
+        history.Find(1)!.Failure.ShouldNotContain("\u001b");
+        history.Find(1)!.Failure.ShouldNotContain("\n");
+    }
+
+    [Fact]
     public void Nothing_good_to_fall_back_to_gives_no_choice()
     {
         var history = GenerationHistory.Empty.Record(Candidate("a"), Now).History.MarkBad(1, "x");
