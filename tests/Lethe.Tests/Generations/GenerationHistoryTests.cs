@@ -40,8 +40,10 @@ public sealed class GenerationHistoryTests
     public void A_failure_quoting_the_guest_is_kept_without_terminal_controls()
     {
         var history = GenerationHistory.Empty.Record(Candidate("a"), Now).History.MarkBad(1, "guest init: \u001b]0;owned\u0007\nfake line");
-        history.Find(1)!.Failure.ShouldNotContain("\u001b");
-        history.Find(1)!.Failure.ShouldNotContain("\n");
+        var failure = history.Find(1)!.Failure.ShouldNotBeNull();
+        failure.ShouldNotContain("\u001b");
+        failure.ShouldNotContain("\n");
+        failure.ShouldContain("fake line");
     }
 
     [Fact]
