@@ -45,6 +45,16 @@ public static class ImageSetFolder
             manifest.RootfsKey);
     }
 
+    /// <summary>The sha256 of each file of the image set in <paramref name="folder"/>, as its build wrote them in
+    /// manifest.json (rootfs.erofs, vmlinux, initramfs.cpio); empty when there is no manifest.</summary>
+    public static IReadOnlyDictionary<string, string> FileHashes(string folder)
+    {
+        var manifestPath = Path.Combine(folder, ImageFiles.Manifest);
+        return File.Exists(manifestPath)
+            ? JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ImageJson.Default.ImageManifest)?.Sha256 ?? new Dictionary<string, string>()
+            : new Dictionary<string, string>();
+    }
+
     private static async Task LinkOrCopyAsync(string source, string destination, CancellationToken cancellationToken)
     {
         var link = await new HostCommand("ln").WithArguments("--", source, destination).ExecuteAsync(cancellationToken).ConfigureAwait(false);

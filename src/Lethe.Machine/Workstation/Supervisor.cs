@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using Lethe.Core;
+using Lethe.Image.Cache;
+using Lethe.Machine.Generations;
 using Lethe.Machine.Network;
 using Lethe.Machine.Network.Log;
 using Lethe.Machine.Run;
@@ -70,29 +72,46 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// Boots the generation <see cref="GenerationHistory.ChooseBoot"/> picks (the spec's image, recorded as a generation
+    /// when it is new). A generation that never booted and does not reach ready is marked bad, and the newest good one
+    /// boots instead, saying so.
+    /// </summary>
     private async Task BootAsync(string state, CancellationToken stop)
     {
-        _boot = bootRequest() with { NetworkLog = DecisionLogFile.PathFor(folder) };
-        WriteStatus(state);
-        RunDirectory.CleanStale(paths.Runs);
-        _run = RunDirectory.Create(paths.Runs, folder.Name);
-        _run.KeepLogAs(folder.ConsoleLog);
+        var request = bootRequest() with { NetworkLog = DecisionLogFile.PathFor(folder) };
+        var generations = new GenerationStore(folder);
+        var (history, recorded) = generations.Read().Record(GenerationStore.CandidateFor(request), DateTimeOffset.UtcNow);
+        var choice = history.ChooseBoot();
+        var generation = choice?.Generation ?? recorded;
+        if (choice?.Note is { } note)
+            Log.WriteLine($"lethe: {note}");
+        generations.Write(history);
         VirtualMachine vm;
         ControlMessage ready;
         try
         {
-            (vm, ready) = await MachineBoot.StartAsync(paths, _boot, _run, Log, stop).ConfigureAwait(false);
+            (vm, ready) = await StartGenerationAsync(request, generation, state, stop).ConfigureAwait(false);
         }
-        catch (ControlChannelException e)
+        catch (LetheException e) when (!stop.IsCancellationRequested && generation.State != GenerationState.Good
+            && history.FallbackAfter(generation.Number) is { } fallback)
         {
-            throw new LetheException($"the guest broke the control channel while booting: {e.Message}", inner: e);
+            history = history.MarkBad(generation.Number, e.Message);
+            generations.Write(history);
+            Log.WriteLine($"lethe: generation {generation.Number} did not boot ({e.Message}); booting generation {fallback.Number}");
+            await StopMachineAsync().ConfigureAwait(false);
+            generation = fallback;
+            (vm, ready) = await StartGenerationAsync(request, generation, state, stop).ConfigureAwait(false);
         }
+        history = history.MarkGood(generation.Number);
+        var (kept, _) = history.Collect();
+        generations.Write(kept);
         _vm = vm;
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
         _warnings = ready.Warnings ?? [];
         // A changed host key of a machine that keeps its identity throws: the caller powers the machine off.
-        if (_boot.SshKeys is not null && SshBoot.PinHostKey(folder, ready.HostKey, _boot.Spec.Identity == Spec.IdentityMode.Keep) is { } sshWarning)
+        if (_boot is { SshKeys: not null } && SshBoot.PinHostKey(folder, ready.HostKey, _boot.Spec.Identity == Spec.IdentityMode.Keep) is { } sshWarning)
             _warnings = [.. _warnings, sshWarning];
         Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
         foreach (var warning in _warnings)
@@ -105,6 +124,25 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
                     WriteStatus(MachineStates.Running);
             };
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
+    }
+
+    private async Task<(VirtualMachine, ControlMessage)> StartGenerationAsync(BootRequest request, Generation generation, string state, CancellationToken stop)
+    {
+        _boot = request.Image.Digest == generation.ImageDigest ? request
+            : request with { Image = new ImageCache(paths.Images).TryLoadImage(generation.ImageDigest)
+                ?? throw new LetheException($"generation {generation.Number}'s image {generation.ImageDigest} is no longer in the image cache") };
+        WriteStatus(state);
+        RunDirectory.CleanStale(paths.Runs);
+        _run = RunDirectory.Create(paths.Runs, folder.Name);
+        _run.KeepLogAs(folder.ConsoleLog);
+        try
+        {
+            return await MachineBoot.StartAsync(paths, _boot, _run, Log, stop).ConfigureAwait(false);
+        }
+        catch (ControlChannelException e)
+        {
+            throw new LetheException($"the guest broke the control channel while booting: {e.Message}", inner: e);
+        }
     }
 
     /// <summary>The one reader of the guest channel: hands each message to its session's client.</summary>

@@ -1,0 +1,43 @@
+using Lethe.Core;
+using Lethe.Machine.Workstation;
+
+namespace Lethe.Machine.Generations;
+
+/// <summary>One row of <c>lethe generations</c>: a generation, and whether it is the one the next boot uses and the one booted.</summary>
+public sealed record GenerationView(Generation Generation, bool Current, bool Booted);
+
+/// <summary>A machine's generations as <c>lethe generations</c> shows them, and why a reboot is waiting.</summary>
+public sealed record GenerationListing(string Machine, IReadOnlyList<GenerationView> Generations, IReadOnlyList<string> RebootTriggers, int? Pinned);
+
+/// <summary>The outcome of <c>lethe rollback</c>: the generation pinned, and the reboot's timeline when the machine was running.</summary>
+public sealed record RollbackResult(int Generation, string? RebootTimeline);
+
+/// <summary><c>lethe generations</c> and <c>lethe rollback</c>, over a machine's <see cref="GenerationStore"/>.</summary>
+public sealed class GenerationService(MachineFolder folder)
+{
+    private readonly GenerationStore store = new(folder);
+
+    public GenerationListing List()
+    {
+        var history = store.Read();
+        var current = history.ChooseBoot()?.Generation.Number ?? history.Newest?.Number;
+        return new GenerationListing(folder.Name,
+            [.. history.Generations.Select(generation => new GenerationView(generation, generation.Number == current, generation.Number == history.Booted))],
+            history.RebootTriggers(), history.Pinned);
+    }
+
+    /// <summary>Pins <paramref name="number"/> (default: the newest good generation before the booted one), then reboots
+    /// a running machine into it. A stopped machine boots it at its next up.</summary>
+    public async Task<RollbackResult> RollbackAsync(int? number, CancellationToken stop)
+    {
+        var history = store.Read();
+        var target = number is { } wanted
+            ? history.Find(wanted) ?? throw new UsageException($"{folder.Name} has no generation {wanted} (lethe generations {folder.Name} lists them)")
+            : history.Generations.LastOrDefault(g => g.Number < (history.Booted ?? int.MaxValue) && g.State == GenerationState.Good)
+                ?? throw new UsageException($"{folder.Name} has no good generation before generation {history.Booted}");
+        store.Write(history.Pin(target.Number));
+        if (!folder.IsRunning())
+            return new RollbackResult(target.Number, null);
+        return new RollbackResult(target.Number, await MachineClient.RebootAsync(folder, stop).ConfigureAwait(false));
+    }
+}
