@@ -39,6 +39,9 @@ public sealed record MachineSpec
 
     public ShareSpec Share { get; init; } = new();
 
+    /// <summary>The source a workstation follows (lethe update); null: every boot uses this spec as it is.</summary>
+    public UpdateSpec? Update { get; init; }
+
     /// <summary>The file the spec came from, or null for the embedded default.</summary>
     public string? SourcePath { get; init; }
 }

@@ -27,7 +27,7 @@ public static class PublishCommand
         };
         publish.SetAction(async (parse, stop) =>
         {
-            var lifetime = ChannelDuration.TryParse(parse.GetValue(expires) ?? "")
+            var lifetime = DurationText.TryParse(parse.GetValue(expires) ?? "")
                 ?? throw new UsageException($"--expires {parse.GetValue(expires)}: give a duration like 7d, 12h, 30m or 45s");
             var folder = parse.GetValue(channel)!;
             if (folder.Contains("://", StringComparison.Ordinal))

@@ -25,6 +25,7 @@ internal static class SpecSections
         new GpgSection(),
         new UsbSection(),
         new ShareSection(),
+        new UpdateSection(),
     ];
 
     /// <summary>What an empty spec means; kept equal to default.yaml.</summary>

@@ -1,4 +1,5 @@
 using Lethe.Machine.SignedChannel;
+using Lethe.Spec;
 using static Lethe.Tests.SignedChannel.ChannelManifestTests;
 
 namespace Lethe.Tests.SignedChannel;
@@ -71,7 +72,7 @@ public sealed class ChannelPolicyTests
     [InlineData("30m", 1800)]
     [InlineData("1s", 1)]
     public void Durations_are_a_whole_number_and_a_unit(string text, long seconds) =>
-        ChannelDuration.TryParse(text).ShouldBe(TimeSpan.FromSeconds(seconds));
+        DurationText.TryParse(text).ShouldBe(TimeSpan.FromSeconds(seconds));
 
     [Theory]
     [InlineData("")]
@@ -81,5 +82,5 @@ public sealed class ChannelPolicyTests
     [InlineData("1w")]
     [InlineData("1.5h")]
     [InlineData("99999999999999d")]
-    public void Other_durations_are_refused(string text) => ChannelDuration.TryParse(text).ShouldBeNull();
+    public void Other_durations_are_refused(string text) => DurationText.TryParse(text).ShouldBeNull();
 }

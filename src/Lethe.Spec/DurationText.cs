@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Lethe.Machine.SignedChannel;
+namespace Lethe.Spec;
 
 /// <summary>Pure: "7d", "12h", "30m", "45s" (a whole number and one unit) as a TimeSpan.</summary>
-public static class ChannelDuration
+public static class DurationText
 {
     public static TimeSpan? TryParse(string text)
     {
