@@ -22,6 +22,8 @@ public static class LetheApp
             UpCommand.Create(console),
             LifecycleCommands.Down(console),
             LifecycleCommands.Reboot(console),
+            UpdateCommand.Create(console),
+            AutoUpdateCommand.Create(console),
             GenerationCommands.List(console),
             GenerationCommands.Rollback(console),
             RemoveCommand.Create(console),

@@ -3,6 +3,7 @@ using Lethe.Cli.Host;
 using Lethe.Core;
 using Lethe.Machine.Agents;
 using Lethe.Machine.Run;
+using Lethe.Machine.Generations;
 using Lethe.Machine.Workstation;
 using Lethe.Protocol;
 
@@ -59,6 +60,8 @@ public static class ExecCommands
     {
         if (!folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is not running (start it with: lethe up {folder.Name})");
+        if (new GenerationService(folder).Waiting(kernelOnly: true) is { } waiting)
+            console.Error.WriteLine($"lethe: {folder.Name}: {waiting}");
         using var raw = exec.Tty ? Terminal.EnterRaw() : null;
         return await MachineClient.ExecAsync(folder, exec, new RunStreams(console.Stdin, console.Stdout, console.Stderr, console.Error), stop, raw?.Resizes, agents).ConfigureAwait(false);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lethe.Cli.Host;
 using Lethe.Core;
+using Lethe.Image;
 using Lethe.Machine.Run;
 using Lethe.Spec;
 
@@ -54,11 +55,14 @@ public sealed class MachineOptions
         PrepareAsync(Input(parse, spec, name, debug), console, stop, quiet);
 
     /// <summary>Prepares the boot through the machine layer, building the image with progress on stderr, and shows its warnings.</summary>
-    public static async Task<BootRequest> PrepareAsync(BootInput input, CliConsole console, CancellationToken stop, bool quiet = false)
+    /// <param name="image">A generation's image, from the cache: used as it is, never built.</param>
+    public static async Task<BootRequest> PrepareAsync(BootInput input, CliConsole console, CancellationToken stop, bool quiet = false, ImageSet? image = null)
     {
         var preparation = new BootPreparation(LethePaths.FromEnvironment(), new SystemBootHost(async (spec, token) =>
         {
             HostTools.Require("run");
+            if (image is not null)
+                return image;
             return await ImageInput.GetAsync(spec, console, input.Debug, token, input.AllowSecrets).ConfigureAwait(false);
         }));
         var prepared = await preparation.PrepareAsync(input, stop).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Lethe.Core;
+using Lethe.Machine.Generations;
 using Lethe.Machine.Workstation;
 using Lethe.Protocol;
 
@@ -9,7 +10,8 @@ namespace Lethe.Cli.Commands;
 /// <summary>lethe ps [--json]: every known machine and its state.</summary>
 public static class PsCommand
 {
-    public sealed record Row(string Name, string State, int? Pid, long? UptimeSeconds, string? Image, IReadOnlyList<string> Ports, string Persist, string? Scratch);
+    public sealed record Row(string Name, string State, int? Pid, long? UptimeSeconds, string? Image, IReadOnlyList<string> Ports, string Persist, string? Scratch,
+        int? Generation = null, string? Waiting = null);
 
     public static Command Create(CliConsole console)
     {
@@ -26,7 +28,11 @@ public static class PsCommand
             console.Out.WriteLine($"{"NAME",-16} {"STATE",-10} {"PID",-8} {"UPTIME",-8} {"IMAGE",-14} {"PORTS",-6} PERSIST");
             // The status file holds text that came from the guest (the scratch fallback's reason): shown cleaned.
             foreach (var r in rows)
-                console.Out.WriteLine(UntrustedText.ForLine($"{r.Name,-16} {r.State,-10} {r.Pid?.ToString() ?? "-",-8} {Uptime(r.UptimeSeconds),-8} {r.Image?[..Math.Min(12, r.Image.Length)] ?? "-",-14} {(r.Ports.Count == 0 ? "-" : string.Join(',', r.Ports)),-6} {r.Persist}{(r.Scratch is null ? "" : "  scratch " + r.Scratch)}"));
+            {
+                console.Out.WriteLine(UntrustedText.ForLine($"{r.Name,-16} {r.State,-10} {r.Pid?.ToString() ?? "-",-8} {Uptime(r.UptimeSeconds),-8} {r.Image?[..Math.Min(12, r.Image.Length)] ?? "-",-14} {(r.Ports.Count == 0 ? "-" : string.Join(',', r.Ports)),-6} {r.Persist}{(r.Scratch is null ? "" : "  scratch " + r.Scratch)}{(r.Generation is { } generation ? $"  generation {generation}" : "")}"));
+                if (r.Waiting is { } waiting)
+                    console.Out.WriteLine(UntrustedText.ForLine($"{"",-16} {waiting}"));
+            }
             return ExitCodes.Success;
         });
         return ps;
@@ -45,7 +51,9 @@ public static class PsCommand
                 status?.ImageDigest,
                 status?.Ports ?? [],
                 folder.PersistDisk,
-                status?.Scratch);
+                status?.Scratch,
+                status?.Generation,
+                running ? new GenerationService(folder).Waiting() : null);
         }).ToList();
 
     private static string Uptime(long? seconds) => seconds switch

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using Lethe.Core;
+using Lethe.Image;
+using Lethe.Machine.Generations;
 using Lethe.Machine.Run;
 using Lethe.Machine.Ssh;
 using Lethe.Machine.Workstation;
+using Lethe.Spec;
 
 namespace Lethe.Cli.Commands;
 
@@ -23,16 +26,23 @@ public static class SuperviseCommand
             var debug = parse.GetValue(LetheApp.DebugOption);
             var paths = LethePaths.FromEnvironment();
             var folder = new MachineFolder(paths.Machines, parse.GetValue(name)!);
-            BootRequest Boot()
+            var source = new SupervisedBootSource(() => SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside)), (loaded, image) =>
             {
-                // Read again at every boot: changes to the spec (the allowlist above all) take effect at the next boot.
-                var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
                 var input = machine.Input(parse, loaded, folder.Name, debug) with { PersistDisk = folder.PersistDisk };
                 var sshKeys = SshBoot.PrepareAsync(loaded, folder, stop).GetAwaiter().GetResult();
-                return MachineOptions.PrepareAsync(input, console, stop, quiet: true).GetAwaiter().GetResult() with { SshKeys = sshKeys };
-            }
-            return await new Supervisor(paths, folder, Boot, console.Error).RunAsync(stop).ConfigureAwait(false);
+                return MachineOptions.PrepareAsync(input, console, stop, quiet: true, image).GetAwaiter().GetResult() with { SshKeys = sshKeys };
+            });
+            var boots = new GenerationBoots(paths, folder, source, TimeProvider.System);
+            return await new Supervisor(paths, folder, boots, console.Error).RunAsync(stop).ConfigureAwait(false);
         });
         return supervise;
     }
+}
+
+/// <summary>The supervisor's spec (read again at every boot: a change takes effect at the next one) and boot preparation.</summary>
+internal sealed class SupervisedBootSource(Func<MachineSpec> load, Func<MachineSpec, ImageSet?, BootRequest> prepare) : IMachineBootSource
+{
+    public MachineSpec LoadSpec() => load();
+
+    public BootRequest Prepare(MachineSpec spec, ImageSet? image) => prepare(spec, image);
 }

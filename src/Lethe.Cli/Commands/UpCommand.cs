@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lethe.Core;
+using Lethe.Machine.Generations;
 using Lethe.Machine.Run;
 using Lethe.Machine.Ssh;
 using Lethe.Machine.Workstation;
@@ -38,8 +39,12 @@ public static class UpCommand
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
         // The SSH keys first: a bad key file is a spec error here (exit 2), before any build, not a failed boot.
         await SshBoot.PrepareAsync(spec, folder, stop).ConfigureAwait(false);
-        // Built here, in the foreground with progress; the supervisor then finds it in the cache.
-        await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
+        // Built here, in the foreground with progress; the supervisor then finds it in the cache. A machine that follows
+        // a source boots its newest staged generation; the first one is fetched here.
+        if (spec.Update is null)
+            await machine.BootRequestAsync(parse, spec, folder.Name, console, debug, stop).ConfigureAwait(false);
+        else if (new GenerationStore(folder).Read().Newest is null)
+            UpdateCommand.Render(await UpdateCommand.Service(folder, console, debug, parse.GetValue(machine.AllowSecrets)).UpdateAsync(spec, stop).ConfigureAwait(false), console);
         string[] forwarded = [.. machine.Forward(parse), .. debug ? ["--debug"] : Array.Empty<string>(),
             .. allowOutsideSpecFolder ? [SpecFolderConfinement.OverrideFlag] : Array.Empty<string>()];
         var self = new SupervisorProgram(Environment.ProcessPath!, [Environment.GetCommandLineArgs()[0]], console.CurrentDirectory);

@@ -17,6 +17,19 @@ public sealed class GenerationService(MachineFolder folder)
 {
     private readonly GenerationStore store = new(folder);
 
+    /// <summary>What waits for the next boot, as one line: the newest generation when it is not the booted one, and
+    /// why it needs a reboot (kernel, initramfs). Null when the booted generation is the newest.</summary>
+    public string? Waiting(bool kernelOnly = false)
+    {
+        var history = store.Read();
+        if (history.Newest is not { } newest || history.Booted is not { } booted || booted == newest.Number || history.Pinned is not null)
+            return null;
+        var triggers = history.RebootTriggers();
+        if (triggers.Count > 0)
+            return $"a reboot is waiting: generation {newest.Number} ({string.Join(", ", triggers)}); lethe reboot {folder.Name} applies it";
+        return kernelOnly ? null : $"generation {newest.Number} is staged (userland only): the next boot takes it";
+    }
+
     public GenerationListing List()
     {
         var history = store.Read();

@@ -7,6 +7,7 @@ using Lethe.Image;
 using Lethe.Image.Cache;
 using Lethe.Machine.Run;
 using Lethe.Machine.Workstation;
+using Lethe.Spec;
 
 namespace Lethe.Machine.Generations;
 
@@ -24,6 +25,66 @@ public sealed class GenerationStore(MachineFolder folder)
     };
 
     public string FilePath => Path.Combine(folder.Path, "generations.json");
+
+    /// <summary>Where each generation keeps the spec it boots with (its own, not the one the machine has now).</summary>
+    public string SpecFolder => Path.Combine(folder.Path, "generations");
+
+    public string SpecFile(int number) => Path.Combine(SpecFolder, $"{number}.spec.json");
+
+    /// <summary>Records <paramref name="candidate"/> (a new number only when something changed) with the spec it boots
+    /// with, and returns the history as written.</summary>
+    public (GenerationHistory History, Generation Generation, bool New) Stage(GenerationCandidate candidate, MachineSpec spec, DateTimeOffset now)
+    {
+        var before = Read();
+        var (history, generation) = before.Record(candidate, now);
+        var isNew = !ReferenceEquals(history, before);
+        if (isNew)
+        {
+            PrivateFolder.Ensure(SpecFolder);
+            var file = SpecFile(generation.Number);
+            File.Delete(file);
+            using (var stream = new FileStream(file, new FileStreamOptions
+                   {
+                       Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                   }))
+                JsonSerializer.Serialize(stream, spec, Json);
+            Write(history);
+        }
+        return (history, generation, isNew);
+    }
+
+    /// <summary>The spec <paramref name="generation"/> boots with.</summary>
+    public MachineSpec LoadSpec(Generation generation)
+    {
+        var file = SpecFile(generation.Number);
+        if (PosixFiles.LStat(file) is not { IsRegularFile: true })
+            throw new LetheException($"generation {generation.Number} of {folder.Name} has lost its spec ({file})");
+        try
+        {
+            using var handle = PosixFiles.OpenNoFollow(file, write: false);
+            using var stream = new FileStream(handle, FileAccess.Read);
+            var spec = JsonSerializer.Deserialize<MachineSpec>(stream, Json) ?? throw new JsonException("empty");
+            return SpecDigest(spec) == generation.SpecDigest ? spec
+                : throw new LetheException($"generation {generation.Number}'s spec ({file}) was changed after it was staged");
+        }
+        catch (JsonException e)
+        {
+            throw new LetheException($"generation {generation.Number}'s spec ({file}) is damaged: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes <paramref name="history"/> after collecting all but its <paramref name="keep"/> newest generations
+    /// (and the booted and pinned ones), with their specs.</summary>
+    public GenerationHistory WriteCollecting(GenerationHistory history, int keep)
+    {
+        var (kept, collected) = history.Collect(keep);
+        Write(kept);
+        foreach (var generation in collected)
+            File.Delete(SpecFile(generation.Number));
+        return kept;
+    }
+
+    public static string SpecDigest(MachineSpec spec) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, Json)));
 
     public GenerationHistory Read()
     {
@@ -55,12 +116,11 @@ public sealed class GenerationStore(MachineFolder folder)
     }
 
     /// <summary>What a boot request's image and spec make, from the image's manifest (the hashes its build wrote).</summary>
-    public static GenerationCandidate CandidateFor(BootRequest boot, string? sourceRevision = null)
+    public static GenerationCandidate CandidateFor(MachineSpec spec, ImageSet image, string? sourceRevision = null)
     {
-        var hashes = ImageSetFolder.FileHashes(boot.Image.Directory);
-        var spec = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(boot.Spec)));
-        var packages = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', boot.Image.Packages))));
-        return new GenerationCandidate(boot.Image.Digest, hashes.GetValueOrDefault(ImageFiles.Kernel, ""), hashes.GetValueOrDefault(ImageFiles.Initramfs, ""),
-            boot.Image.KernelVersion, spec, packages, sourceRevision);
+        var hashes = ImageSetFolder.FileHashes(image.Directory);
+        var packages = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', image.Packages))));
+        return new GenerationCandidate(image.Digest, hashes.GetValueOrDefault(ImageFiles.Kernel, ""), hashes.GetValueOrDefault(ImageFiles.Initramfs, ""),
+            image.KernelVersion, SpecDigest(spec), packages, sourceRevision);
     }
 }

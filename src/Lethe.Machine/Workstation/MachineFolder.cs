@@ -20,6 +20,20 @@ public sealed class MachineFolder(string machinesRoot, string name)
     public string Socket => System.IO.Path.Combine(Path, "control.sock");
     public string StatusFile => System.IO.Path.Combine(Path, "status.json");
     private string LockFile => System.IO.Path.Combine(Path, "lock");
+    private string SpecPathFile => System.IO.Path.Combine(Path, "spec-path");
+
+    /// <summary>The spec file lethe up last started the machine from (null: the embedded default, or never started),
+    /// for commands such as lethe update that run later, from anywhere (a systemd timer).</summary>
+    public string? RecordedSpecPath =>
+        PosixFiles.LStat(SpecPathFile) is { IsRegularFile: true } && File.ReadAllText(SpecPathFile).Trim() is { Length: > 0 } path ? path : null;
+
+    public void RecordSpecPath(string? specPath)
+    {
+        var temporary = SpecPathFile + ".new";
+        File.Delete(temporary);
+        File.WriteAllText(temporary, specPath ?? "");
+        File.Move(temporary, SpecPathFile, overwrite: true);
+    }
 
     /// <summary>Every machine folder: real folders only, never a link planted among them.</summary>
     public static IEnumerable<MachineFolder> All(string machinesRoot) =>
@@ -96,6 +110,8 @@ public sealed record MachineStatus
     public string? Scratch { get; init; }
     public IReadOnlyList<string> Ports { get; init; } = [];
     public string? Timeline { get; init; }
+    /// <summary>The generation the current boot uses (lethe generations lists them).</summary>
+    public int? Generation { get; init; }
     /// <summary>The console log of the current boot (it moves to the machine folder when the machine stops).</summary>
     public string? ConsoleLog { get; init; }
     /// <summary>The spec the machine was booted from (null: the embedded default).</summary>

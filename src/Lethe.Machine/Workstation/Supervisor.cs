@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Lethe.Core;
-using Lethe.Image.Cache;
 using Lethe.Machine.Generations;
 using Lethe.Machine.Network;
 using Lethe.Machine.Network.Log;
@@ -16,7 +15,7 @@ namespace Lethe.Machine.Workstation;
 /// dies with it), and serves clients on a private Unix socket: exec sessions, reboot and power-off.
 /// Every reboot is a new QEMU process, so no RAM state can carry over.
 /// </summary>
-public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<BootRequest> bootRequest, TextWriter supervisorLog)
+public sealed class Supervisor(LethePaths paths, MachineFolder folder, GenerationBoots boots, TextWriter supervisorLog)
 {
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(30);
     // Written from the guest reader and every client's task at once, so synchronized; the router drops into it too.
@@ -29,6 +28,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     private DateTimeOffset? _bootedAt;
     private IReadOnlyList<string> _warnings = [];
     private string? _timeline;
+    private int? _generation;
 
     private readonly Lock _statusLock = new();
 
@@ -73,39 +73,29 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
     }
 
     /// <summary>
-    /// Boots the generation <see cref="GenerationHistory.ChooseBoot"/> picks (the spec's image, recorded as a generation
-    /// when it is new). A generation that never booted and does not reach ready is marked bad, and the newest good one
-    /// boots instead, saying so.
+    /// Boots the generation <see cref="GenerationBoots.Next"/> picks. One that never booted and does not reach ready
+    /// is marked bad, and the newest good one boots instead, saying so.
     /// </summary>
     private async Task BootAsync(string state, CancellationToken stop)
     {
-        var request = bootRequest() with { NetworkLog = DecisionLogFile.PathFor(folder) };
-        var generations = new GenerationStore(folder);
-        var (history, recorded) = generations.Read().Record(GenerationStore.CandidateFor(request), DateTimeOffset.UtcNow);
-        var choice = history.ChooseBoot();
-        var generation = choice?.Generation ?? recorded;
-        if (choice?.Note is { } note)
+        var boot = boots.Next();
+        if (boot.Note is { } note)
             Log.WriteLine($"lethe: {note}");
-        generations.Write(history);
         VirtualMachine vm;
         ControlMessage ready;
         try
         {
-            (vm, ready) = await StartGenerationAsync(request, generation, state, stop).ConfigureAwait(false);
+            (vm, ready) = await StartGenerationAsync(boot, state, stop).ConfigureAwait(false);
         }
-        catch (LetheException e) when (!stop.IsCancellationRequested && generation.State != GenerationState.Good
-            && history.FallbackAfter(generation.Number) is { } fallback)
+        catch (LetheException e) when (!stop.IsCancellationRequested && boots.FallbackAfter(boot.Generation, e.Message) is { } fallback)
         {
-            history = history.MarkBad(generation.Number, e.Message);
-            generations.Write(history);
-            Log.WriteLine($"lethe: generation {generation.Number} did not boot ({e.Message}); booting generation {fallback.Number}");
+            Log.WriteLine($"lethe: {fallback.Note}");
             await StopMachineAsync().ConfigureAwait(false);
-            generation = fallback;
-            (vm, ready) = await StartGenerationAsync(request, generation, state, stop).ConfigureAwait(false);
+            boot = fallback;
+            (vm, ready) = await StartGenerationAsync(boot, state, stop).ConfigureAwait(false);
         }
-        history = history.MarkGood(generation.Number);
-        var (kept, _) = history.Collect();
-        generations.Write(kept);
+        boots.Reached(boot.Generation);
+        _generation = boot.Generation.Number;
         _vm = vm;
         _bootedAt = DateTimeOffset.UtcNow;
         _timeline = MachineBoot.TimelineText(ready);
@@ -113,7 +103,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         // A changed host key of a machine that keeps its identity throws: the caller powers the machine off.
         if (_boot is { SshKeys: not null } && SshBoot.PinHostKey(folder, ready.HostKey, _boot.Spec.Identity == Spec.IdentityMode.Keep) is { } sshWarning)
             _warnings = [.. _warnings, sshWarning];
-        Log.WriteLine($"lethe: {folder.Name} ready: {_timeline}");
+        Log.WriteLine($"lethe: {folder.Name} ready (generation {_generation}): {_timeline}");
         foreach (var warning in _warnings)
             Log.WriteLine($"lethe: warning: {warning}");
         _sessions.Listening = ListeningReports.For(vm.Network?.Boot, Log);
@@ -126,11 +116,9 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         _ = Task.Run(() => RouteGuestMessagesAsync(vm), CancellationToken.None);
     }
 
-    private async Task<(VirtualMachine, ControlMessage)> StartGenerationAsync(BootRequest request, Generation generation, string state, CancellationToken stop)
+    private async Task<(VirtualMachine, ControlMessage)> StartGenerationAsync(GenerationBoot boot, string state, CancellationToken stop)
     {
-        _boot = request.Image.Digest == generation.ImageDigest ? request
-            : request with { Image = new ImageCache(paths.Images).TryLoadImage(generation.ImageDigest)
-                ?? throw new LetheException($"generation {generation.Number}'s image {generation.ImageDigest} is no longer in the image cache") };
+        _boot = boot.Request with { NetworkLog = DecisionLogFile.PathFor(folder) };
         WriteStatus(state);
         RunDirectory.CleanStale(paths.Runs);
         _run = RunDirectory.Create(paths.Runs, folder.Name);
@@ -281,6 +269,7 @@ public sealed class Supervisor(LethePaths paths, MachineFolder folder, Func<Boot
         SpecPath = _boot?.Spec.SourcePath,
         Allowlist = _boot is null ? [] : _boot.Spec.Persist.Paths.Select(p => p.GuestPath($"/home/{_boot.Spec.User.Name}")).ToList(),
         Timeline = _timeline,
+        Generation = _generation,
         Ports = _vm?.Network?.Forwards.Select(f => $"127.0.0.1:{f.HostPort}->{f.GuestPort}").ToList() ?? [],
         Error = error,
     };

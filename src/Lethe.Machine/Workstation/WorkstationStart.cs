@@ -25,6 +25,7 @@ public static class WorkstationStart
         if (folder.IsRunning())
             throw new LetheException($"machine {folder.Name} is already running (stop it with: lethe down {folder.Name})");
         folder.Create();
+        folder.RecordSpecPath(spec.SourcePath);
         var warnings = new List<string>();
         if (await PersistDisk.PrepareAsync(folder.PersistDisk, spec.Persist.SizeMiB, stop).ConfigureAwait(false) is { } warning)
             warnings.Add(warning);
