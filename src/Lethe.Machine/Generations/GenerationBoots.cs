@@ -59,15 +59,14 @@ public sealed class GenerationBoots(LethePaths paths, MachineFolder folder, IMac
     {
         if (failed.State == GenerationState.Good)
             return null;
-        var history = store.Read().MarkBad(failed.Number, error);
-        store.Write(history);
+        var history = store.Change(generations => generations.MarkBad(failed.Number, error));
         return history.FallbackAfter(failed.Number) is { } fallback
             ? new GenerationBoot(RequestFor(fallback), fallback, $"generation {failed.Number} did not boot ({history.Find(failed.Number)!.Failure}); booting generation {fallback.Number}")
             : null;
     }
 
     /// <summary><paramref name="booted"/> reached ready: it is good and the booted one; old generations are collected.</summary>
-    public void Reached(Generation booted) => store.WriteCollecting(store.Read().MarkGood(booted.Number), _keep);
+    public void Reached(Generation booted) => store.Change(history => history.MarkGood(booted.Number), _keep);
 
     private BootRequest RequestFor(Generation generation)
     {

@@ -48,7 +48,7 @@ public sealed class GenerationService(MachineFolder folder)
             ? history.Find(wanted) ?? throw new UsageException($"{folder.Name} has no generation {wanted} (lethe generations {folder.Name} lists them)")
             : history.Generations.LastOrDefault(g => g.Number < (history.Booted ?? int.MaxValue) && g.State == GenerationState.Good)
                 ?? throw new UsageException($"{folder.Name} has no good generation before generation {history.Booted}");
-        store.Write(history.Pin(target.Number));
+        store.Change(generations => generations.Pin(target.Number));
         if (!folder.IsRunning())
             return new RollbackResult(target.Number, null);
         return new RollbackResult(target.Number, await MachineClient.RebootAsync(folder, stop).ConfigureAwait(false));

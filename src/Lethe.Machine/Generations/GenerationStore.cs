@@ -35,6 +35,7 @@ public sealed class GenerationStore(MachineFolder folder)
     /// with, and returns the history as written.</summary>
     public (GenerationHistory History, Generation Generation, bool New) Stage(GenerationCandidate candidate, MachineSpec spec, DateTimeOffset now)
     {
+        using var exclusive = Lock();
         var before = Read();
         var (history, generation) = before.Record(candidate, now);
         var isNew = !ReferenceEquals(history, before);
@@ -73,15 +74,39 @@ public sealed class GenerationStore(MachineFolder folder)
         }
     }
 
-    /// <summary>Writes <paramref name="history"/> after collecting all but its <paramref name="keep"/> newest generations
-    /// (and the booted and pinned ones), with their specs.</summary>
-    public GenerationHistory WriteCollecting(GenerationHistory history, int keep)
+    /// <summary>Applies <paramref name="change"/> to the history as it is on disk now, under the store's lock (lethe update
+    /// and the supervisor may both be at it), then collects all but the <paramref name="keep"/> newest generations (and the
+    /// booted and pinned ones), with their specs, when it is given.</summary>
+    public GenerationHistory Change(Func<GenerationHistory, GenerationHistory> change, int? keep = null)
     {
-        var (kept, collected) = history.Collect(keep);
-        Write(kept);
+        using var exclusive = Lock();
+        var history = change(Read());
+        IReadOnlyList<Generation> collected = [];
+        if (keep is { } count)
+            (history, collected) = history.Collect(count);
+        Write(history);
         foreach (var generation in collected)
             File.Delete(SpecFile(generation.Number));
-        return kept;
+        return history;
+    }
+
+    /// <summary>An flock on <c>generations.lock</c>: it dies with its holder, so a killed lethe never leaves it taken.</summary>
+    private FileStream Lock()
+    {
+        folder.Create();
+        var path = Path.Combine(folder.Path, "generations.lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     public static string SpecDigest(MachineSpec spec) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, Json)));
@@ -102,7 +127,7 @@ public sealed class GenerationStore(MachineFolder folder)
         }
     }
 
-    public void Write(GenerationHistory history)
+    private void Write(GenerationHistory history)
     {
         folder.Create();
         var temporary = FilePath + ".new";

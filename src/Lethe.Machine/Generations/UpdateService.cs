@@ -60,7 +60,7 @@ public sealed class UpdateService(LethePaths paths, MachineFolder folder, TimePr
                 staged = await StageSpecAsync(update.Location, revision, stop).ConfigureAwait(false);
                 break;
         }
-        var kept = store.WriteCollecting(staged.History, update.Keep);
+        var kept = store.Change(history => history, update.Keep);
         if (update.Kind == UpdateSourceKind.Git)
             git.Collect(kept.Generations.Select(generation => generation.SourceRevision));
         return new UpdateOutcome(folder.Name, update.ToString(), kept.Newest ?? staged.Generation, staged.New, kept.Booted, folder.IsRunning(), kept.RebootTriggers());

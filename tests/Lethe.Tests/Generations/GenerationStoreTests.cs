@@ -106,8 +106,16 @@ public sealed class GenerationStoreTests : IDisposable
         var spec = SpecLoader.Default();
         for (var image = 0; image < 5; image++)
             store.Stage(Candidate(spec, image.ToString(System.Globalization.CultureInfo.InvariantCulture)), spec, Now);
-        var kept = store.WriteCollecting(store.Read().MarkGood(5), keep: 2);
+        var kept = store.Change(history => history.MarkGood(5), keep: 2);
         kept.Generations.Select(g => g.Number).ShouldBe([4, 5]);
         Directory.GetFiles(store.SpecFolder).Select(Path.GetFileName).Order().ShouldBe(["4.spec.json", "5.spec.json"]);
+    }
+
+    [Fact]
+    public void Updates_and_boots_staging_at_the_same_time_lose_no_generation()
+    {
+        var spec = SpecLoader.Default();
+        Parallel.For(0, 16, image => store.Stage(Candidate(spec, "image" + image), spec, Now));
+        store.Read().Generations.Select(g => g.Number).Order().ShouldBe(Enumerable.Range(1, 16));
     }
 }

@@ -82,8 +82,8 @@ public sealed class SpecStructureErrorsTests
         SpecAssert.Errors(yaml).ShouldHaveSingleItem().ShouldContain("invalid YAML:");
 
     [Theory]
-    [InlineData("- a\n- b\n", "1:1: top level: expected a mapping with keys name, image, user, resources, accel, init, warm, env, persist, identity, workspace, scratch, network, ssh, gpg, usb, share, got a list")]
-    [InlineData("just text\n", "1:1: top level: expected a mapping with keys name, image, user, resources, accel, init, warm, env, persist, identity, workspace, scratch, network, ssh, gpg, usb, share, got 'just text'")]
+    [InlineData("- a\n- b\n", "1:1: top level: expected a mapping with keys name, image, user, resources, accel, init, warm, env, persist, identity, workspace, scratch, network, ssh, gpg, usb, share, update, got a list")]
+    [InlineData("just text\n", "1:1: top level: expected a mapping with keys name, image, user, resources, accel, init, warm, env, persist, identity, workspace, scratch, network, ssh, gpg, usb, share, update, got 'just text'")]
     public void Top_level_must_be_a_mapping(string yaml, string expected) => SpecAssert.SingleError(yaml, expected);
 
     [Fact]
