@@ -42,20 +42,8 @@ public sealed class AutoUpdateService(string unitFolder)
         return files.Count > 0;
     }
 
-    private void Replace(string name, string text)
-    {
-        var path = Path.Combine(unitFolder, name);
-        var temporary = path + ".new";
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-               }))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    private void Replace(string name, string text) =>
+        WholeFile.Replace(Path.Combine(unitFolder, name), text, WholeFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
     private static async Task<string?> SystemctlAsync(IEnumerable<string> arguments, CancellationToken stop)
     {

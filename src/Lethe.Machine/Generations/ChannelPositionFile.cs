@@ -33,15 +33,5 @@ public sealed class ChannelPositionFile(MachineFolder folder)
         }
     }
 
-    public void Write(ChannelPosition position)
-    {
-        var temporary = FilePath + ".new";
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
-            JsonSerializer.Serialize(stream, position, Json);
-        File.Move(temporary, FilePath, overwrite: true);
-    }
+    public void Write(ChannelPosition position) => WholeFile.Replace(FilePath, stream => JsonSerializer.Serialize(stream, position, Json));
 }

@@ -130,14 +130,7 @@ public sealed class GenerationStore(MachineFolder folder)
     private void Write(GenerationHistory history)
     {
         folder.Create();
-        var temporary = FilePath + ".new";
-        File.Delete(temporary);
-        using (var file = new FileStream(temporary, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
-            JsonSerializer.Serialize(file, history, Json);
-        File.Move(temporary, FilePath, overwrite: true);
+        WholeFile.Replace(FilePath, stream => JsonSerializer.Serialize(stream, history, Json));
     }
 
     /// <summary>What a boot request's image and spec make, from the image's manifest (the hashes its build wrote).</summary>

@@ -27,13 +27,7 @@ public sealed class MachineFolder(string machinesRoot, string name)
     public string? RecordedSpecPath =>
         PosixFiles.LStat(SpecPathFile) is { IsRegularFile: true } && File.ReadAllText(SpecPathFile).Trim() is { Length: > 0 } path ? path : null;
 
-    public void RecordSpecPath(string? specPath)
-    {
-        var temporary = SpecPathFile + ".new";
-        File.Delete(temporary);
-        File.WriteAllText(temporary, specPath ?? "");
-        File.Move(temporary, SpecPathFile, overwrite: true);
-    }
+    public void RecordSpecPath(string? specPath) => WholeFile.Replace(SpecPathFile, specPath ?? "");
 
     /// <summary>Every machine folder: real folders only, never a link planted among them.</summary>
     public static IEnumerable<MachineFolder> All(string machinesRoot) =>

@@ -126,7 +126,9 @@ public sealed class SourceGenerationTests(TestImage image) : IAsyncDisposable
         await stopWatching.CancelAsync();
         await watch.WaitForExitAsync(Token);
 
-        await OkAsync("reboot", name);
+        // A stopped machine's up boots its newest staged generation.
+        await OkAsync("down", name);
+        await LetheProcess.UpAsync(name, ["--spec", spec]);
         (await OkAsync("exec", name, "--", "printenv", "LETHE_TEST")).Stdout.Trim().ShouldBe("by-watch");
         (await GenerationsAsync(name)).Booted.ShouldBe(3);
     }
