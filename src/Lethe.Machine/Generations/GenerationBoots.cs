@@ -31,10 +31,11 @@ public sealed class GenerationBoots(LethePaths paths, MachineFolder folder, IMac
 {
     private readonly GenerationStore store = new(folder);
     private int _keep = UpdateSpec.DefaultKeep;
+    private MachineSpec? _machine;
 
     public GenerationBoot Next()
     {
-        var spec = source.LoadSpec();
+        var spec = _machine = source.LoadSpec();
         _keep = spec.Update?.Keep ?? UpdateSpec.DefaultKeep;
         BootRequest? fromSpec = null;
         if (spec.Update is null)
@@ -68,10 +69,12 @@ public sealed class GenerationBoots(LethePaths paths, MachineFolder folder, IMac
     /// <summary><paramref name="booted"/> reached ready: it is good and the booted one; old generations are collected.</summary>
     public void Reached(Generation booted) => store.Change(history => history.MarkGood(booted.Number), _keep);
 
+    /// <summary>A generation boots with its own spec; one from a channel (which publishes images, not policy) with the
+    /// machine's spec as it is now, so that an edit of the allowlist or the network policy takes effect at the next boot.</summary>
     private BootRequest RequestFor(Generation generation)
     {
         var image = new ImageCache(paths.Images).TryLoadImage(generation.ImageDigest)
             ?? throw new LetheException($"generation {generation.Number}'s image {generation.ImageDigest} is no longer in the image cache");
-        return source.Prepare(store.LoadSpec(generation), image);
+        return source.Prepare(_machine?.Update?.Kind == UpdateSourceKind.Channel ? _machine with { Update = null } : store.LoadSpec(generation), image);
     }
 }

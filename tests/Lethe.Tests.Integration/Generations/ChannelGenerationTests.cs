@@ -63,8 +63,11 @@ public sealed class ChannelGenerationTests(TestImage image) : IAsyncDisposable
         (await GenerationsAsync(Name)).Booted.ShouldBe(1, "a staged kernel-side change is never applied without a reboot");
         (await OkAsync("update", Name)).Stderr.ShouldContain("up to date");
 
+        // The machine's own spec is live: the channel publishes images, not the consumer's policy or environment.
+        await File.WriteAllTextAsync(spec, (await File.ReadAllTextAsync(spec, Token)).Replace("LETHE_TEST: \"yes\"", "LETHE_TEST: \"edited\"", StringComparison.Ordinal), Token);
         await OkAsync("reboot", Name);
         (await GenerationsAsync(Name)).Booted.ShouldBe(2);
+        (await OkAsync("exec", Name, "--", "printenv", "LETHE_TEST")).Stdout.Trim().ShouldBe("edited");
         (await IdentityAsync(Name)).ShouldBe(identity);
         (await OkAsync("exec", Name, "--", "true")).Stderr.ShouldNotContain("reboot is waiting");
 
