@@ -40,16 +40,17 @@ public static class ExportCommand
                 ?? throw new UsageException($"--format: unknown format '{parse.GetValue(format)}'; expected one of {string.Join(", ", ExportFormats.Names)}");
             if (KubeVirtManifest.ImageRefUsageProblem(chosen, parse.GetValue(imageRef)) is { } refProblem)
                 throw new UsageException(refProblem);
+            if (ExportFormats.OptionProblem(chosen, parse.GetValue(persistSize), (parse.GetValue(authorizedKeys) ?? []).Length > 0) is { } optionProblem)
+                throw new UsageException(optionProblem);
             var loaded = SpecInput.Load(parse.GetValue(spec), console, parse.GetValue(allowOutside));
+            // Read before the image is built: a missing key file is a usage error now, not after minutes of building.
+            var keys = chosen.IsDisk()
+                ? await ClientKeys.ForExportAsync(loaded.Ssh, parse.GetValue(authorizedKeys) ?? [], SshBoot.HostHome(), console.CurrentDirectory, stop).ConfigureAwait(false)
+                : [];
             var target = Path.GetFullPath(parse.GetValue(output) ?? chosen.DefaultOutput(loaded.Name), console.CurrentDirectory);
             var debug = parse.GetValue(LetheApp.DebugOption);
             var image = await ImageInput.GetAsync(loaded, console, debug, stop, parse.GetValue(allowSecrets)).ConfigureAwait(false);
             var service = new ExportService(LethePaths.FromEnvironment(), line => console.Error.WriteLine($"lethe: {line}"));
-            if (parse.GetValue(persistSize) is <= 0)
-                throw new UsageException("--persist-size: give a size in MiB greater than 0");
-            var keys = chosen.IsDisk()
-                ? await ClientKeys.ForExportAsync(loaded.Ssh, parse.GetValue(authorizedKeys) ?? [], SshBoot.HostHome(), console.CurrentDirectory, stop).ConfigureAwait(false)
-                : [];
             var request = new ExportRequest(loaded, image, chosen, target, parse.GetValue(imageRef), parse.GetValue(persistSize), keys);
 
             if (!parse.GetValue(check))

@@ -57,6 +57,13 @@ public static class ExportFormats
     /// <summary>A format that carries the whole disk (and so the standalone seed and the persist partition).</summary>
     public static bool IsDisk(this ExportFormat format) => format is ExportFormat.Qcow2 or ExportFormat.ContainerDisk;
 
+    /// <summary>Pure: why --persist-size or --authorized-keys cannot go with <paramref name="format"/> (null: they can).</summary>
+    public static string? OptionProblem(ExportFormat format, long? persistSizeMiB, bool authorizedKeys) =>
+        persistSizeMiB is <= 0 ? "--persist-size: give a size in MiB greater than 0"
+        : persistSizeMiB is not null && !format.IsDisk() && format != ExportFormat.K8s ? $"--persist-size: {format.Name()} has no persist disk (qcow2, containerdisk and k8s do)"
+        : authorizedKeys && !format.IsDisk() ? $"--authorized-keys: {format.Name()} runs no sshd of its own (qcow2 and containerdisk do)"
+        : null;
+
     /// <summary>An OCI export written as an oci-archive (one tar) rather than a layout directory.</summary>
     public static bool IsOciArchive(string output) => output.EndsWith(".tar", StringComparison.Ordinal);
 }
