@@ -78,7 +78,9 @@ public sealed class SourceGenerationTests(TestImage image) : IAsyncDisposable
         (await IdentityAsync(name)).ShouldBe(identity);
     }
 
+    /// <summary>Also in the unprivileged part (CI's ordinary user): following a source needs no privilege.</summary>
     [Fact(Timeout = 900_000)]
+    [Trait("part", "unprivileged")]
     public async Task A_folder_followed_workstation_updates_from_the_autoupdate_unit_and_from_watch()
     {
         const string name = "it-gen-path";
