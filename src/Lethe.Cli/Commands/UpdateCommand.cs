@@ -74,8 +74,8 @@ public static class UpdateCommand
                 console.Error.WriteLine($"lethe: lethe up {outcome.Machine} boots it");
         }
         else if (outcome.RebootTriggers.Count > 0)
-            console.Error.WriteLine($"lethe: a reboot is waiting: generation {newest.Number} ({string.Join(", ", outcome.RebootTriggers)}); it is never applied without one (lethe reboot {outcome.Machine})");
+            console.Error.WriteLine($"lethe: a reboot is waiting: generation {outcome.Next} ({string.Join(", ", outcome.RebootTriggers)}); it is never applied without one (lethe reboot {outcome.Machine})");
         else if (outcome.Waiting)
-            console.Error.WriteLine($"lethe: userland only: the next boot takes it, lethe reboot {outcome.Machine} applies it now");
+            console.Error.WriteLine($"lethe: generation {outcome.Next} changes the userland only: the next boot takes it, lethe reboot {outcome.Machine} applies it now");
     }
 }

@@ -54,6 +54,9 @@ public sealed record GenerationHistory(IReadOnlyList<Generation> Generations, in
             : null;
     }
 
+    /// <summary>The generation the next boot uses (<see cref="ChooseBoot"/>; the newest when nothing good is left).</summary>
+    public Generation? Next => ChooseBoot()?.Generation ?? Newest;
+
     /// <summary>After <paramref name="failed"/> did not reach ready: the newest good generation other than it.</summary>
     public Generation? FallbackAfter(int failed) => NewestGood(except: failed);
 
@@ -73,11 +76,11 @@ public sealed record GenerationHistory(IReadOnlyList<Generation> Generations, in
 
     public GenerationHistory Unpin() => this with { Pinned = null };
 
-    /// <summary>Why the newest generation waits for a reboot the user asks for: its kernel or initramfs differs from
-    /// the booted one's. Empty: it changes only the userland (or nothing), and the next boot simply takes it.</summary>
+    /// <summary>Why the next boot's generation waits for a reboot the user asks for: its kernel or initramfs differs from
+    /// the booted one's (a bad generation is not the next one, so it waits for nothing). Empty: it changes only the userland (or nothing), and the next boot simply takes it.</summary>
     public IReadOnlyList<string> RebootTriggers()
     {
-        if (Newest is not { } newest || Booted is not { } booted || booted == newest.Number || Find(booted) is not { } running)
+        if (Next is not { } newest || Booted is not { } booted || booted == newest.Number || Find(booted) is not { } running)
             return [];
         var triggers = new List<string>();
         if (running.KernelDigest != newest.KernelDigest)

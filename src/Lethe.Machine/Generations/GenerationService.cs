@@ -22,7 +22,7 @@ public sealed class GenerationService(MachineFolder folder)
     public string? Waiting(bool kernelOnly = false)
     {
         var history = store.Read();
-        if (history.Newest is not { } newest || history.Booted is not { } booted || booted == newest.Number || history.Pinned is not null)
+        if (history.Next is not { } newest || history.Booted is not { } booted || booted == newest.Number)
             return null;
         var triggers = history.RebootTriggers();
         if (triggers.Count > 0)
@@ -33,7 +33,7 @@ public sealed class GenerationService(MachineFolder folder)
     public GenerationListing List()
     {
         var history = store.Read();
-        var current = history.ChooseBoot()?.Generation.Number ?? history.Newest?.Number;
+        var current = history.Next?.Number;
         return new GenerationListing(folder.Name,
             [.. history.Generations.Select(generation => new GenerationView(generation, generation.Number == current, generation.Number == history.Booted))],
             history.RebootTriggers(), history.Pinned);

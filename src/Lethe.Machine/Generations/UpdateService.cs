@@ -10,10 +10,11 @@ namespace Lethe.Machine.Generations;
 /// <param name="Staged">True when the source gave a new generation; false when the newest one is still current.</param>
 /// <param name="Booted">The generation the running (or last) boot used.</param>
 /// <param name="RebootTriggers">Why the newest generation needs a reboot the user asks for (kernel, initramfs); empty for userland only.</param>
-public sealed record UpdateOutcome(string Machine, string Source, Generation Newest, bool Staged, int? Booted, bool Running, IReadOnlyList<string> RebootTriggers)
+/// <param name="Next">The generation the next boot uses (not a bad one, nor past a rollback's pin).</param>
+public sealed record UpdateOutcome(string Machine, string Source, Generation Newest, bool Staged, int? Booted, int? Next, bool Running, IReadOnlyList<string> RebootTriggers)
 {
-    /// <summary>The newest generation is not the one running: the next boot takes it.</summary>
-    public bool Waiting => Running && Booted != Newest.Number;
+    /// <summary>The next boot's generation is not the one running: the next boot takes it.</summary>
+    public bool Waiting => Running && Booted != Next;
 }
 
 /// <summary>How lethe update reads a source's spec and gets its image (built, with the command line's progress).</summary>
@@ -63,7 +64,8 @@ public sealed class UpdateService(LethePaths paths, MachineFolder folder, TimePr
         var kept = store.Change(history => history, update.Keep);
         if (update.Kind == UpdateSourceKind.Git)
             git.Collect(kept.Generations.Select(generation => generation.SourceRevision));
-        return new UpdateOutcome(folder.Name, update.ToString(), kept.Newest ?? staged.Generation, staged.New, kept.Booted, folder.IsRunning(), kept.RebootTriggers());
+        return new UpdateOutcome(folder.Name, update.ToString(), kept.Newest ?? staged.Generation, staged.New, kept.Booted, kept.Next?.Number, folder.IsRunning(),
+            kept.RebootTriggers());
     }
 
     private async Task<(GenerationHistory, Generation, bool)> StageSpecAsync(string specPath, string? revision, CancellationToken stop)

@@ -79,6 +79,7 @@ public sealed class ChannelGenerationTests(TestImage image) : IAsyncDisposable
         afterFallback.Booted.ShouldBe(2);
         afterFallback.All.ShouldContain((3, "bad"));
         (await OkAsync("logs", Name)).Stdout.ShouldContain("generation 3 did not boot");
+        (await OkAsync("exec", Name, "--", "true")).Stderr.ShouldNotContain("reboot is waiting", customMessage: "a bad generation waits for nothing");
         (await IdentityAsync(Name)).ShouldBe(identity);
 
         var rollback = await OkAsync("rollback", Name, "1");

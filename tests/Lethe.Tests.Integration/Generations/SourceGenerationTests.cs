@@ -68,7 +68,7 @@ public sealed class SourceGenerationTests(TestImage image) : IAsyncDisposable
 
         var update = await OkAsync("update", name);
         update.Stderr.ShouldContain("staged generation 2");
-        update.Stderr.ShouldContain("userland only: the next boot takes it");
+        update.Stderr.ShouldContain("generation 2 changes the userland only: the next boot takes it");
         await OkAsync("exec", name, "--", "sh", "-c", "command -v curl");
         (await GenerationsAsync(name)).Booted.ShouldBe(1);
 

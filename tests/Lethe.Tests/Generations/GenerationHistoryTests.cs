@@ -94,4 +94,15 @@ public sealed class GenerationHistoryTests
         kept.Record(Candidate("f"), Now).Generation.Number.ShouldBe(6);
         kept.Collect(keep: 1).History.Unpin().Collect(keep: 1).History.Record(Candidate("f"), Now).Generation.Number.ShouldBe(6);
     }
+
+    [Fact]
+    public void A_bad_generation_is_not_the_next_boot_and_waits_for_no_reboot()
+    {
+        var history = GenerationHistory.Empty.Record(Candidate("a"), Now).History.MarkGood(1);
+        history = history.Record(Candidate("b", kernel: "k2"), Now).History;
+        history.RebootTriggers().ShouldNotBeEmpty();
+        history = history.MarkBad(2, "no ready");
+        history.Next!.Number.ShouldBe(1);
+        history.RebootTriggers().ShouldBeEmpty();
+    }
 }
