@@ -43,8 +43,8 @@ public static class GenerationCommands
             }
             if (listing.Generations.Count == 0)
                 console.Error.WriteLine($"lethe: {listing.Machine} has no generations yet (lethe up records the first)");
-            if (listing.RebootTriggers.Count > 0)
-                console.Error.WriteLine($"lethe: a reboot is waiting: {string.Join(", ", listing.RebootTriggers)} (lethe reboot {listing.Machine} applies it)");
+            if (new GenerationService(folder).Waiting(kernelOnly: true) is { } waiting)
+                console.Error.WriteLine($"lethe: {waiting}");
             return ExitCodes.Success;
         });
         return command;

@@ -74,8 +74,6 @@ public sealed record GenerationHistory(IReadOnlyList<Generation> Generations, in
     public GenerationHistory Pin(int number) =>
         Find(number) is null ? throw new ArgumentOutOfRangeException(nameof(number)) : this with { Pinned = number == Newest!.Number ? null : number };
 
-    public GenerationHistory Unpin() => this with { Pinned = null };
-
     /// <summary>Why the next boot's generation waits for a reboot the user asks for: its kernel or initramfs differs from
     /// the booted one's (a bad generation is not the next one, so it waits for nothing). Empty: it changes only the userland (or nothing), and the next boot simply takes it.</summary>
     public IReadOnlyList<string> RebootTriggers()

@@ -42,13 +42,7 @@ public sealed class GenerationStore(MachineFolder folder)
         if (isNew)
         {
             PrivateFolder.Ensure(SpecFolder);
-            var file = SpecFile(generation.Number);
-            File.Delete(file);
-            using (var stream = new FileStream(file, new FileStreamOptions
-                   {
-                       Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                   }))
-                JsonSerializer.Serialize(stream, spec, Json);
+            WholeFile.Replace(SpecFile(generation.Number), stream => JsonSerializer.Serialize(stream, spec, Json));
             Write(history);
         }
         return (history, generation, isNew);
@@ -113,8 +107,11 @@ public sealed class GenerationStore(MachineFolder folder)
 
     public GenerationHistory Read()
     {
-        if (PosixFiles.LStat(FilePath) is null)
+        var facts = PosixFiles.LStat(FilePath);
+        if (facts is null)
             return GenerationHistory.Empty;
+        if (!facts.IsRegularFile)
+            throw new LetheException($"{FilePath} is not a regular file (a link?); lethe does not read it: move it away");
         try
         {
             using var file = PosixFiles.OpenNoFollow(FilePath, write: false);

@@ -90,9 +90,9 @@ public sealed class GenerationHistoryTests
         var (kept, collected) = history.Collect(keep: 2);
         kept.Generations.Select(g => g.Number).ShouldBe([1, 2, 4, 5]);
         collected.Select(g => g.Number).ShouldBe([3]);
-        kept.Unpin().Collect(keep: 1).History.Generations.Select(g => g.Number).ShouldBe([1, 5]);
+        (kept with { Pinned = null }).Collect(keep: 1).History.Generations.Select(g => g.Number).ShouldBe([1, 5]);
         kept.Record(Candidate("f"), Now).Generation.Number.ShouldBe(6);
-        kept.Collect(keep: 1).History.Unpin().Collect(keep: 1).History.Record(Candidate("f"), Now).Generation.Number.ShouldBe(6);
+        (kept.Collect(keep: 1).History with { Pinned = null }).Collect(keep: 1).History.Record(Candidate("f"), Now).Generation.Number.ShouldBe(6);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class GenerationStoreTests : IDisposable
         var history = project.Write("history.json", File.ReadAllText(store.FilePath));
         File.Delete(store.FilePath);
         File.CreateSymbolicLink(store.FilePath, history);
-        Should.Throw<Exception>(() => store.Read());
+        Should.Throw<LetheException>(() => store.Read()).Message.ShouldContain("is not a regular file");
     }
 
     [Fact]
